@@ -1,0 +1,82 @@
+# Two commands: `make run` serves the demo portal, `make test` runs the whole suite.
+# Everything else here is what those two need; see README.md.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+APPS := qms documents audits training kpi
+
+# The first interpreter that is really Python >= 3.12 (a pyenv shim can exist and still fail).
+PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
+	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1 \
+	&& { echo $$c; break; }; done)
+
+export DEBUG ?= 1
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.PHONY: run test install install-dev messages compile-messages migrate seed e2e-deps lint check-migrations clean
+
+$(VENV)/.created:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Python 3.12 or newer is needed (Django 6 requires it); none of python3.13, python3.12, python3 is." >&2; \
+		echo "Python 3.12+ gerekli; bulunamadı. Install it (e.g. 'pyenv install 3.12') and run make again." >&2; \
+		exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.created pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compile every app's Turkish catalogue with Babel, so no system gettext is needed.
+compile-messages: $(VENV)/.installed
+	@for app in $(APPS); do \
+		if [ -f $$app/locale/tr/LC_MESSAGES/django.po ]; then \
+			$(VENV)/bin/pybabel compile --use-fuzzy=false -q -D django -d $$app/locale -l tr || exit 1; \
+		fi; done
+
+# Re-extract strings after changing code (needs GNU gettext, a developer tool only).
+messages: $(VENV)/.installed
+	@for app in $(APPS); do \
+		(cd $$app && ../$(PY) ../manage.py makemessages -l tr --no-obsolete -i 'migrations/*' >/dev/null) || exit 1; \
+	done
+
+var:
+	@mkdir -p var
+
+migrate: $(VENV)/.installed var
+	$(PY) manage.py migrate --no-input -v 0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: compile-messages seed
+	@echo "Portal: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, see README for demo users)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Browser-test dependencies: axe-core from npm (for the WCAG checks). Chromium is Debian's.
+e2e-deps:
+	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/e2e/node_modules/axe-core ]; then \
+		npm ci --prefix tests/e2e --no-audit --no-fund --silent || npm install --prefix tests/e2e --no-audit --no-fund --silent; fi
+
+test: install-dev compile-messages e2e-deps var
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+check-migrations: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var tests/artifacts tests/e2e/node_modules

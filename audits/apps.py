@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditsConfig(AppConfig):
+    name = "audits"
+    verbose_name = _("İç tetkikler ve DÖF")

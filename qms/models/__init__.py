@@ -1,0 +1,14 @@
+from .organisation import StaffProfile, Unit, UnitKind
+from .pages import HomePage, StandardPage
+from .reminders import ReminderDigest
+from .site_settings import OrganisationSettings
+
+__all__ = [
+    "HomePage",
+    "OrganisationSettings",
+    "ReminderDigest",
+    "StaffProfile",
+    "StandardPage",
+    "Unit",
+    "UnitKind",
+]

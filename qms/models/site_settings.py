@@ -1,0 +1,27 @@
+"""Install-wide settings the quality team edits in the admin (Ayarlar → Kurum bilgileri)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+
+@register_setting(icon="site")
+class OrganisationSettings(BaseGenericSetting):
+    organisation_name = models.CharField(
+        _("kurum adı"), max_length=200, default="İzmir Büyükşehir Belediyesi"
+    )
+    department_name = models.CharField(
+        _("müdürlük adı"), max_length=200, default="Halkla İlişkiler Şube Müdürlüğü"
+    )
+    quality_contact_email = models.EmailField(_("kalite birimi e-postası"), blank=True)
+
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("department_name"),
+        FieldPanel("quality_contact_email"),
+    ]
+
+    class Meta:
+        verbose_name = _("kurum bilgileri")
+        verbose_name_plural = _("kurum bilgileri")

@@ -1,0 +1,265 @@
+"""THE table of roles and what each may do.
+
+Every role is a Django group. `CAPABILITIES` names what a person can do in words a quality team
+uses, and which Django permissions that takes; `ROLES` says which capabilities each role has.
+`sync_roles()` (run after every `migrate`) makes the groups' permissions exactly match this table,
+so the table is the single source of truth: a permission added to a group by hand in the admin
+is removed at the next deploy. docs/roles.md and the README's table are generated from here
+(`manage.py roles_table`) and a test keeps them in step.
+
+Modules add their capabilities to `CAPABILITIES` and to the roles below; object-level rules
+(a unit's own records, confidential evaluations) build on `unit_scope()` and django-guardian.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(StrEnum):
+    MANAGEMENT_REPRESENTATIVE = "management_representative"
+    TOP_MANAGEMENT = "top_management"
+    INTERNAL_AUDITOR = "internal_auditor"
+    TRAINING_COORDINATOR = "training_coordinator"
+    QA_EVALUATOR = "qa_evaluator"
+    AGENT = "agent"
+    UNIT_MANAGER = "unit_manager"
+    STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    group_name: str  # the Group row's name: Turkish, as staff know the role; stable, never translated
+    label_en: str
+    description: object
+    capabilities: tuple[str, ...]
+    sees_all_units: bool = False  # False: records are limited to the person's own unit (subtree for managers)
+
+
+@dataclass(frozen=True)
+class Capability:
+    label: object
+    permissions: tuple[str, ...] = ()
+    # Wagtail page permissions on the portal's root page ("add", "change", "publish", ...).
+    page_permissions: tuple[str, ...] = ()
+
+
+CAPABILITIES: dict[str, Capability] = {
+    "admin.access": Capability(_("Yönetim paneline giriş"), ("wagtailadmin.access_admin",)),
+    "organisation.view": Capability(_("Birim ağacını görme"), ("qms.view_unit",)),
+    "staff.view": Capability(_("Personel listesini görme (birim kapsamında)"), ("qms.view_staffprofile",)),
+    "organisation.manage": Capability(
+        _("Birimleri ve personeli yönetme"),
+        (
+            "qms.add_unit",
+            "qms.change_unit",
+            "qms.delete_unit",
+            "qms.add_staffprofile",
+            "qms.change_staffprofile",
+            "qms.delete_staffprofile",
+        ),
+    ),
+    "users.manage": Capability(
+        _("Kullanıcıları ve rollerini yönetme"),
+        ("auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_user", "auth.view_group"),
+    ),
+    "settings.manage": Capability(_("Kurum bilgilerini düzenleme"), ("qms.change_organisationsettings",)),
+    "portal.edit": Capability(
+        _("Portal sayfalarını ve dosyalarını düzenleme"),
+        (
+            "wagtailimages.add_image",
+            "wagtailimages.change_image",
+            "wagtailimages.choose_image",
+            "wagtaildocs.add_document",
+            "wagtaildocs.change_document",
+            "wagtaildocs.choose_document",
+        ),
+        page_permissions=("add", "change", "publish"),
+    ),
+    "api.tokens": Capability(
+        _("Kendi API anahtarlarını yönetme"),
+        ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
+    ),
+}
+
+_EVERYONE = ("admin.access", "organisation.view", "api.tokens")
+
+ROLES: dict[Role, RoleSpec] = {
+    Role.MANAGEMENT_REPRESENTATIVE: RoleSpec(
+        "Yönetim Temsilcisi",
+        "Management Representative",
+        _("Kalite yönetim sisteminin sahibi; DÖF'leri alır, yönetim gözden geçirmesini yürütür, her şeyi görür."),
+        _EVERYONE + ("staff.view", "organisation.manage", "users.manage", "settings.manage", "portal.edit"),
+        sees_all_units=True,
+    ),
+    Role.TOP_MANAGEMENT: RoleSpec(
+        "Üst Yönetim",
+        "Top Management",
+        _("Daire Başkanı ve Şube Müdürü: yönetim gözden geçirmesine başkanlık eder, planları ve tutanakları onaylar."),
+        _EVERYONE + ("staff.view",),
+        sees_all_units=True,
+    ),
+    Role.INTERNAL_AUDITOR: RoleSpec(
+        "İç Tetkikçi",
+        "Internal Auditor",
+        _("İç tetkikleri planlar ve yapar, bulguları kaydeder, düzeltici faaliyetleri doğrular."),
+        _EVERYONE + ("staff.view",),
+        sees_all_units=True,
+    ),
+    Role.TRAINING_COORDINATOR: RoleSpec(
+        "Eğitim Koordinatörü",
+        "Training Coordinator",
+        _("Yıllık eğitim planını hazırlar, oturumları düzenler, katılımı kaydeder, değerlendirme formlarını toplar."),
+        _EVERYONE + ("staff.view",),
+        sees_all_units=True,
+    ),
+    Role.QA_EVALUATOR: RoleSpec(
+        "Kalite Değerlendirici",
+        "QA Evaluator",
+        _("Çağrı kayıtlarını kalite kriterlerine göre puanlar, aylık temsilci raporlarını ve geri bildirimleri hazırlar."),
+        _EVERYONE + ("staff.view",),
+    ),
+    Role.AGENT: RoleSpec(
+        "Çağrı Merkezi Temsilcisi",
+        "Contact-Centre Agent",
+        _("Kendi değerlendirmelerini görür ve onaylar ya da itiraz eder; eğitimlerini ve okuması gereken dokümanları görür."),
+        _EVERYONE,
+    ),
+    Role.UNIT_MANAGER: RoleSpec(
+        "Birim Yöneticisi",
+        "Unit Manager",
+        _("Şef ya da birim sorumlusu: biriminin göstergelerini, uygunsuzluklarını, eğitimlerini ve ekibini görür."),
+        _EVERYONE + ("staff.view",),
+    ),
+    Role.STAFF: RoleSpec(
+        "Personel",
+        "Staff",
+        _("Kontrollü dokümanları okur, DÖF açar, eğitim talep eder."),
+        _EVERYONE,
+    ),
+}
+
+
+def role_group_names() -> list[str]:
+    return [spec.group_name for spec in ROLES.values()]
+
+
+def roles_of(user) -> list[Role]:
+    """The roles a user holds, in table order (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_qms_roles", None)
+    if cached is None:
+        names = {group.name for group in user.groups.all()}
+        cached = [role for role, spec in ROLES.items() if spec.group_name in names]
+        user._qms_roles = cached
+    return cached
+
+
+def has_role(user, *roles: Role) -> bool:
+    return any(role in roles for role in roles_of(user))
+
+
+def sees_all_units(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or any(ROLES[role].sees_all_units for role in roles_of(user))
+
+
+def unit_scope(user):
+    """The units whose records this user may see: `None` for all, else a Unit queryset.
+
+    Roles that see everything get `None`. A unit manager sees their unit and every unit under it;
+    anyone else sees their own unit only; a user with no staff profile sees no unit. List views
+    filter with this and detail views check with `user_can_see_unit`, so both follow one rule.
+    """
+    from qms.models import Unit
+
+    if sees_all_units(user):
+        return None
+    profile = getattr(user, "staff_profile", None) if getattr(user, "is_authenticated", False) else None
+    if profile is None or not profile.is_active:
+        return Unit.objects.none()
+    if has_role(user, Role.UNIT_MANAGER):
+        return Unit.objects.subtree(profile.unit)
+    return Unit.objects.filter(pk=profile.unit_id)
+
+
+def user_can_see_unit(user, unit) -> bool:
+    scope = unit_scope(user)
+    return scope is None or scope.filter(pk=unit.pk).exists()
+
+
+def permissions_for(role: Role) -> set[str]:
+    perms: set[str] = set()
+    for key in ROLES[role].capabilities:
+        perms.update(CAPABILITIES[key].permissions)
+    return perms
+
+
+def page_permissions_for(role: Role) -> set[str]:
+    perms: set[str] = set()
+    for key in ROLES[role].capabilities:
+        perms.update(CAPABILITIES[key].page_permissions)
+    return perms
+
+
+def sync_roles(*, verbosity: int = 0, stdout=None) -> None:
+    """Create the role groups and set their permissions to exactly what the table says."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db import transaction
+    from wagtail.models import GroupPagePermission, Page
+
+    with transaction.atomic():
+        all_perms = {
+            f"{p.content_type.app_label}.{p.codename}": p
+            for p in Permission.objects.select_related("content_type")
+        }
+        root = Page.get_first_root_node()
+        for role, spec in ROLES.items():
+            group, _created = Group.objects.get_or_create(name=spec.group_name)
+            wanted = permissions_for(role)
+            missing = wanted - all_perms.keys()
+            if missing:
+                raise LookupError(f"qms.roles: unknown permissions for {role}: {sorted(missing)}")
+            group.permissions.set([all_perms[name] for name in sorted(wanted)])
+            if root is not None:
+                page_perms = page_permissions_for(role)
+                GroupPagePermission.objects.filter(group=group).exclude(
+                    page=root, permission__codename__in=[f"{p}_page" for p in page_perms]
+                ).delete()
+                for codename in page_perms:
+                    GroupPagePermission.objects.get_or_create(
+                        group=group, page=root, permission=all_perms[f"wagtailcore.{codename}_page"]
+                    )
+        # Wagtail's starter groups mean nothing here; drop them while nobody uses them.
+        Group.objects.filter(name__in=["Editors", "Moderators"], user__isnull=True).delete()
+        if stdout is not None and verbosity:
+            stdout.write(f"qms: {len(ROLES)} rol senkronize edildi.")
+
+
+def capability_table(language: str = "tr") -> str:
+    """The role-by-capability table as Markdown (for docs/roles.md and the README)."""
+    from django.utils import translation
+
+    roles = list(ROLES)
+    with translation.override(language):
+        header = "| " + (str(_("Yetki")) if language == "tr" else "Capability") + " | "
+        header += " | ".join(
+            (ROLES[r].group_name if language == "tr" else ROLES[r].label_en) for r in roles
+        )
+        lines = [header + " |", "|---" * (len(roles) + 1) + "|"]
+        for key, cap in CAPABILITIES.items():
+            cells = ["✓" if key in ROLES[r].capabilities else "" for r in roles]
+            lines.append(f"| {cap.label} (`{key}`) | " + " | ".join(cells) + " |")
+        scope = str(_("Kayıtları görme kapsamı")) if language == "tr" else "Records visible"
+        all_units = str(_("tüm birimler")) if language == "tr" else "all units"
+        own_units = str(_("kendi birimi")) if language == "tr" else "own unit"
+        own_subtree = str(_("kendi birimi ve altı")) if language == "tr" else "own unit and below"
+        cells = [
+            all_units if ROLES[r].sees_all_units else own_subtree if r == Role.UNIT_MANAGER else own_units
+            for r in roles
+        ]
+        lines.append(f"| {scope} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
