@@ -42,14 +42,12 @@ install-dev: $(VENV)/.installed-dev
 compile-messages: $(VENV)/.installed
 	@for app in $(APPS); do \
 		if [ -f $$app/locale/tr/LC_MESSAGES/django.po ]; then \
-			$(VENV)/bin/pybabel compile --use-fuzzy=false -q -D django -d $$app/locale -l tr || exit 1; \
+			$(VENV)/bin/pybabel compile -q -D django -d $$app/locale -l tr || exit 1; \
 		fi; done
 
 # Re-extract strings after changing code (needs GNU gettext, a developer tool only).
 messages: $(VENV)/.installed
-	@for app in $(APPS); do \
-		(cd $$app && ../$(PY) ../manage.py makemessages -l tr --no-obsolete -i 'migrations/*' >/dev/null) || exit 1; \
-	done
+	$(PY) manage.py makemessages -l tr --no-obsolete --no-location -i '.venv/*' -i 'tests/*' -i 'var/*' -i 'benchmarks/*' -i '*/migrations/*' -i '*/node_modules/*'
 
 var:
 	@mkdir -p var

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditsConfig(AppConfig):
     name = "audits"
-    verbose_name = _("İç tetkikler ve DÖF")
+    verbose_name = _("Internal audits and corrective actions")

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class KpiConfig(AppConfig):
     name = "kpi"
-    verbose_name = _("Performans göstergeleri")
+    verbose_name = _("Performance indicators")

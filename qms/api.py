@@ -40,7 +40,7 @@ api = NinjaAPI(
 def require_perm(request, perm: str) -> None:
     """Refuse with 403 unless the caller holds `perm` (model-level; scoping is the caller's job)."""
     if not request.user.has_perm(perm):
-        raise HttpError(403, _("Bu işlem için yetkiniz yok (%(perm)s).") % {"perm": perm})
+        raise HttpError(403, _("You do not have permission for this (%(perm)s).") % {"perm": perm})
 
 
 # --- core endpoints ---------------------------------------------------------------------------

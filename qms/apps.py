@@ -21,7 +21,7 @@ def _sync_roles_after_migrate(sender, app_config, using, verbosity=0, stdout=Non
 
 class QmsConfig(AppConfig):
     name = "qms"
-    verbose_name = _("Kalite yönetim sistemi")
+    verbose_name = _("Quality management system")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -48,11 +48,11 @@ class Capability:
 
 
 CAPABILITIES: dict[str, Capability] = {
-    "admin.access": Capability(_("Yönetim paneline giriş"), ("wagtailadmin.access_admin",)),
-    "organisation.view": Capability(_("Birim ağacını görme"), ("qms.view_unit",)),
-    "staff.view": Capability(_("Personel listesini görme (birim kapsamında)"), ("qms.view_staffprofile",)),
+    "admin.access": Capability(_("Sign in to the admin"), ("wagtailadmin.access_admin",)),
+    "organisation.view": Capability(_("See the unit tree"), ("qms.view_unit",)),
+    "staff.view": Capability(_("See the staff list (within unit scope)"), ("qms.view_staffprofile",)),
     "organisation.manage": Capability(
-        _("Birimleri ve personeli yönetme"),
+        _("Manage units and staff"),
         (
             "qms.add_unit",
             "qms.change_unit",
@@ -63,12 +63,12 @@ CAPABILITIES: dict[str, Capability] = {
         ),
     ),
     "users.manage": Capability(
-        _("Kullanıcıları ve rollerini yönetme"),
+        _("Manage users and their roles"),
         ("auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_user", "auth.view_group"),
     ),
-    "settings.manage": Capability(_("Kurum bilgilerini düzenleme"), ("qms.change_organisationsettings",)),
+    "settings.manage": Capability(_("Edit the organisation details"), ("qms.change_organisationsettings",)),
     "portal.edit": Capability(
-        _("Portal sayfalarını ve dosyalarını düzenleme"),
+        _("Edit portal pages and files"),
         (
             "wagtailimages.add_image",
             "wagtailimages.change_image",
@@ -80,7 +80,7 @@ CAPABILITIES: dict[str, Capability] = {
         page_permissions=("add", "change", "publish"),
     ),
     "api.tokens": Capability(
-        _("Kendi API anahtarlarını yönetme"),
+        _("Manage own API tokens"),
         ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
     ),
 }
@@ -91,53 +91,53 @@ ROLES: dict[Role, RoleSpec] = {
     Role.MANAGEMENT_REPRESENTATIVE: RoleSpec(
         "Yönetim Temsilcisi",
         "Management Representative",
-        _("Kalite yönetim sisteminin sahibi; DÖF'leri alır, yönetim gözden geçirmesini yürütür, her şeyi görür."),
+        _("Owns the quality management system; receives corrective-action forms, runs the management review, sees everything."),
         _EVERYONE + ("staff.view", "organisation.manage", "users.manage", "settings.manage", "portal.edit"),
         sees_all_units=True,
     ),
     Role.TOP_MANAGEMENT: RoleSpec(
         "Üst Yönetim",
         "Top Management",
-        _("Daire Başkanı ve Şube Müdürü: yönetim gözden geçirmesine başkanlık eder, planları ve tutanakları onaylar."),
+        _("Head of department and branch manager: chairs the management review, approves plans and minutes."),
         _EVERYONE + ("staff.view",),
         sees_all_units=True,
     ),
     Role.INTERNAL_AUDITOR: RoleSpec(
         "İç Tetkikçi",
         "Internal Auditor",
-        _("İç tetkikleri planlar ve yapar, bulguları kaydeder, düzeltici faaliyetleri doğrular."),
+        _("Plans and performs internal audits, records findings, verifies corrective actions."),
         _EVERYONE + ("staff.view",),
         sees_all_units=True,
     ),
     Role.TRAINING_COORDINATOR: RoleSpec(
         "Eğitim Koordinatörü",
         "Training Coordinator",
-        _("Yıllık eğitim planını hazırlar, oturumları düzenler, katılımı kaydeder, değerlendirme formlarını toplar."),
+        _("Prepares the annual training plan, runs sessions, records attendance, collects evaluation forms."),
         _EVERYONE + ("staff.view",),
         sees_all_units=True,
     ),
     Role.QA_EVALUATOR: RoleSpec(
         "Kalite Değerlendirici",
         "QA Evaluator",
-        _("Çağrı kayıtlarını kalite kriterlerine göre puanlar, aylık temsilci raporlarını ve geri bildirimleri hazırlar."),
+        _("Scores recorded calls against quality criteria, prepares monthly agent reports and feedback."),
         _EVERYONE + ("staff.view",),
     ),
     Role.AGENT: RoleSpec(
         "Çağrı Merkezi Temsilcisi",
         "Contact-Centre Agent",
-        _("Kendi değerlendirmelerini görür ve onaylar ya da itiraz eder; eğitimlerini ve okuması gereken dokümanları görür."),
+        _("Sees and acknowledges (or disputes) their own evaluations; sees their trainings and documents to read."),
         _EVERYONE,
     ),
     Role.UNIT_MANAGER: RoleSpec(
         "Birim Yöneticisi",
         "Unit Manager",
-        _("Şef ya da birim sorumlusu: biriminin göstergelerini, uygunsuzluklarını, eğitimlerini ve ekibini görür."),
+        _("Chief or unit lead: sees their unit's indicators, nonconformities, trainings and team."),
         _EVERYONE + ("staff.view",),
     ),
     Role.STAFF: RoleSpec(
         "Personel",
         "Staff",
-        _("Kontrollü dokümanları okur, DÖF açar, eğitim talep eder."),
+        _("Reads controlled documents, raises corrective-action forms, requests training."),
         _EVERYONE,
     ),
 }
@@ -245,21 +245,19 @@ def capability_table(language: str = "tr") -> str:
 
     roles = list(ROLES)
     with translation.override(language):
-        header = "| " + (str(_("Yetki")) if language == "tr" else "Capability") + " | "
-        header += " | ".join(
-            (ROLES[r].group_name if language == "tr" else ROLES[r].label_en) for r in roles
-        )
-        lines = [header + " |", "|---" * (len(roles) + 1) + "|"]
+        names = [ROLES[r].group_name if language == "tr" else ROLES[r].label_en for r in roles]
+        lines = ["| " + str(_("Capability")) + " | " + " | ".join(names) + " |", "|---" * (len(roles) + 1) + "|"]
         for key, cap in CAPABILITIES.items():
             cells = ["✓" if key in ROLES[r].capabilities else "" for r in roles]
             lines.append(f"| {cap.label} (`{key}`) | " + " | ".join(cells) + " |")
-        scope = str(_("Kayıtları görme kapsamı")) if language == "tr" else "Records visible"
-        all_units = str(_("tüm birimler")) if language == "tr" else "all units"
-        own_units = str(_("kendi birimi")) if language == "tr" else "own unit"
-        own_subtree = str(_("kendi birimi ve altı")) if language == "tr" else "own unit and below"
+        scopes = {
+            "all": str(_("all units")),
+            "subtree": str(_("own unit and below")),
+            "own": str(_("own unit")),
+        }
         cells = [
-            all_units if ROLES[r].sees_all_units else own_subtree if r == Role.UNIT_MANAGER else own_units
+            scopes["all"] if ROLES[r].sees_all_units else scopes["subtree"] if r == Role.UNIT_MANAGER else scopes["own"]
             for r in roles
         ]
-        lines.append(f"| {scope} | " + " | ".join(cells) + " |")
+        lines.append(f"| {_('Records visible')} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

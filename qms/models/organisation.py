@@ -14,12 +14,12 @@ PATH_STEP = 8  # digits per level in Unit.path; 10**8 units is beyond any munici
 
 
 class UnitKind(models.TextChoices):
-    DEPARTMENT = "department", _("Daire Başkanlığı")
-    BRANCH = "branch", _("Şube Müdürlüğü")
-    CHIEFDOM = "chiefdom", _("Şeflik")
-    UNIT = "unit", _("Birim")
-    COMPANY = "company", _("Belediye şirketi")
-    DISTRICT = "district", _("İlçe belediyesi")
+    DEPARTMENT = "department", _("Department")
+    BRANCH = "branch", _("Branch office")
+    CHIEFDOM = "chiefdom", _("Chiefdom")
+    UNIT = "unit", _("Unit")
+    COMPANY = "company", _("Municipal company")
+    DISTRICT = "district", _("District municipality")
 
 
 class UnitQuerySet(models.QuerySet):
@@ -39,27 +39,27 @@ class Unit(index.Indexed, models.Model):
     """
 
     code = models.CharField(
-        _("kod"),
+        _("code"),
         max_length=20,
         unique=True,
-        help_text=_("Kısa birim kodu; doküman kodlarında ve içe aktarmalarda kullanılır (ör. HİM, FEN)."),
+        help_text=_("Short unit code, used in document codes and imports (e.g. HİM, FEN)."),
     )
-    name = models.CharField(_("ad"), max_length=200)
-    kind = models.CharField(_("tür"), max_length=20, choices=UnitKind.choices, default=UnitKind.UNIT)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.UNIT)
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("üst birim"),
+        verbose_name=_("parent unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
     answers_requests = models.BooleanField(
-        _("başvuru yanıtlar"),
+        _("answers requests"),
         default=False,
-        help_text=_("Vatandaş başvurularını yanıtlayan sorumlu birimdir (KPI'larda ölçülür)."),
+        help_text=_("This unit answers citizen requests (it is measured in the KPIs)."),
     )
-    is_active = models.BooleanField(_("etkin"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=1)
 
@@ -79,8 +79,8 @@ class Unit(index.Indexed, models.Model):
     ]
 
     class Meta:
-        verbose_name = _("birim")
-        verbose_name_plural = _("birimler")
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
         ordering = ["path"]
 
     def __str__(self) -> str:
@@ -93,7 +93,7 @@ class Unit(index.Indexed, models.Model):
                 self.parent.path.startswith(self.path) and self.path  # parent inside own subtree
             ):
                 raise ValidationError(
-                    {"parent": _("Bir birim kendisinin ya da alt birimlerinden birinin altına taşınamaz.")}
+                    {"parent": _("A unit cannot be moved under itself or one of its own sub-units.")}
                 )
 
     def _computed_path(self) -> str:
@@ -133,18 +133,18 @@ class StaffProfile(index.Indexed, models.Model):
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("kullanıcı"),
+        verbose_name=_("user"),
         on_delete=models.PROTECT,
         related_name="staff_profile",
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("birim"), on_delete=models.PROTECT, related_name="staff"
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="staff"
     )
-    title = models.CharField(_("unvan"), max_length=120, blank=True)
-    registry_no = models.CharField(_("sicil no"), max_length=30, blank=True)
-    hire_date = models.DateField(_("işe giriş tarihi"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    registry_no = models.CharField(_("registry number"), max_length=30, blank=True)
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
     is_active = models.BooleanField(
-        _("etkin"), default=True, help_text=_("Ayrılan personel silinmez, pasif yapılır; kayıtları korunur.")
+        _("active"), default=True, help_text=_("Staff who leave are made inactive, not deleted, so their records are kept.")
     )
 
     panels = [
@@ -170,8 +170,8 @@ class StaffProfile(index.Indexed, models.Model):
     ]
 
     class Meta:
-        verbose_name = _("personel")
-        verbose_name_plural = _("personel")
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
         ordering = ["user__first_name", "user__last_name"]
         constraints = [
             models.UniqueConstraint(

@@ -9,20 +9,20 @@ from wagtail.models import Page
 
 
 class LinkBlock(blocks.StructBlock):
-    title = blocks.CharBlock(label=_("başlık"))
-    page = blocks.PageChooserBlock(label=_("sayfa"), required=False)
-    url = blocks.CharBlock(label=_("adres"), required=False, help_text=_("Sayfa seçilmezse kullanılır (ör. /admin/)."))
-    description = blocks.CharBlock(label=_("açıklama"), required=False)
+    title = blocks.CharBlock(label=_("title"))
+    page = blocks.PageChooserBlock(label=_("page"), required=False)
+    url = blocks.CharBlock(label=_("address"), required=False, help_text=_("Used when no page is chosen (e.g. /admin/)."))
+    description = blocks.CharBlock(label=_("description"), required=False)
 
     class Meta:
         icon = "link"
-        label = _("bağlantı")
+        label = _("link")
 
 
 class HomePage(Page):
-    intro = models.CharField(_("giriş"), max_length=300, blank=True)
-    quality_policy = RichTextField(_("kalite politikası"), features=["bold", "italic", "ol", "ul", "link"])
-    links = StreamField([("link", LinkBlock())], verbose_name=_("bağlantılar"), blank=True)
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    quality_policy = RichTextField(_("quality policy"), features=["bold", "italic", "ol", "ul", "link"])
+    links = StreamField([("link", LinkBlock())], verbose_name=_("links"), blank=True)
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
@@ -33,18 +33,18 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
 
     class Meta:
-        verbose_name = _("ana sayfa")
-        verbose_name_plural = _("ana sayfalar")
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
 
 class StandardPage(Page):
     body = StreamField(
         [
-            ("heading", blocks.CharBlock(form_classname="title", label=_("ara başlık"))),
-            ("paragraph", blocks.RichTextBlock(label=_("paragraf"))),
-            ("links", blocks.ListBlock(LinkBlock(), label=_("bağlantılar"))),
+            ("heading", blocks.CharBlock(form_classname="title", label=_("heading"))),
+            ("paragraph", blocks.RichTextBlock(label=_("paragraph"))),
+            ("links", blocks.ListBlock(LinkBlock(), label=_("links"))),
         ],
-        verbose_name=_("içerik"),
+        verbose_name=_("content"),
         blank=True,
     )
 
@@ -52,5 +52,5 @@ class StandardPage(Page):
     parent_page_types = ["qms.HomePage", "qms.StandardPage"]
 
     class Meta:
-        verbose_name = _("portal sayfası")
-        verbose_name_plural = _("portal sayfaları")
+        verbose_name = _("portal page")
+        verbose_name_plural = _("portal pages")

@@ -9,12 +9,12 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 @register_setting(icon="site")
 class OrganisationSettings(BaseGenericSetting):
     organisation_name = models.CharField(
-        _("kurum adı"), max_length=200, default="İzmir Büyükşehir Belediyesi"
+        _("organisation name"), max_length=200, default="İzmir Büyükşehir Belediyesi"
     )
     department_name = models.CharField(
-        _("müdürlük adı"), max_length=200, default="Halkla İlişkiler Şube Müdürlüğü"
+        _("department name"), max_length=200, default="Halkla İlişkiler Şube Müdürlüğü"
     )
-    quality_contact_email = models.EmailField(_("kalite birimi e-postası"), blank=True)
+    quality_contact_email = models.EmailField(_("quality team e-mail"), blank=True)
 
     panels = [
         FieldPanel("organisation_name"),
@@ -23,5 +23,5 @@ class OrganisationSettings(BaseGenericSetting):
     ]
 
     class Meta:
-        verbose_name = _("kurum bilgileri")
-        verbose_name_plural = _("kurum bilgileri")
+        verbose_name = _("organisation details")
+        verbose_name_plural = _("organisation details")

@@ -1,0 +1,66 @@
+"""Shared fixtures: a small organisation and a user factory for every role."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from qms.models import StaffProfile, Unit, UnitKind
+from qms.roles import ROLES, Role
+
+PASSWORD = "Test.parola.2026"
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def org(db):
+    """Branch → two chiefdoms → units, plus one answering department. Returns units by code."""
+    branch = Unit.objects.create(code="HİŞM", name="Halkla İlişkiler Şube Müdürlüğü", kind=UnitKind.BRANCH)
+    cm = Unit.objects.create(code="ÇMŞ", name="Çağrı Merkezi Şefliği", kind=UnitKind.CHIEFDOM, parent=branch)
+    alo = Unit.objects.create(code="ALO153", name="Çağrı Merkezi Birimi", parent=cm)
+    qa = Unit.objects.create(code="ÇMPK", name="Çağrı Merkezi Performans ve Kalite Birimi", parent=cm)
+    solution = Unit.objects.create(code="ÇÖZM", name="Çözüm Merkezi Şefliği", kind=UnitKind.CHIEFDOM, parent=branch)
+    desk = Unit.objects.create(code="KSB", name="Karşılama ve Sonuç Birimi", parent=solution)
+    fen = Unit.objects.create(code="FEN", name="Fen İşleri Dairesi Başkanlığı", kind=UnitKind.DEPARTMENT,
+                              answers_requests=True)
+    return {u.code: u for u in (branch, cm, alo, qa, solution, desk, fen)}
+
+
+@pytest.fixture
+def make_user(db, org):
+    """make_user(Role.AGENT, unit="ALO153") -> a saved user with that role and a staff profile."""
+
+    def factory(*roles: Role, unit: str | None = "KSB", username: str | None = None, **fields):
+        User = get_user_model()
+        n = next(_counter)
+        user = User.objects.create_user(
+            username=username or f"user{n}",
+            password=PASSWORD,
+            first_name=fields.pop("first_name", f"Ad{n}"),
+            last_name=fields.pop("last_name", f"Soyad{n}"),
+            email=fields.pop("email", f"user{n}@example.org"),
+            **fields,
+        )
+        for role in roles:
+            user.groups.add(Group.objects.get(name=ROLES[role].group_name))
+        if unit is not None:
+            StaffProfile.objects.create(user=user, unit=org[unit], title="Memur")
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def role_client(client, make_user):
+    """role_client(Role.X, unit=...) -> a test client logged in as a fresh user with that role."""
+
+    def factory(*roles: Role, **kwargs):
+        user = make_user(*roles, **kwargs)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return factory
