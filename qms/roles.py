@@ -45,6 +45,9 @@ class Capability:
     permissions: tuple[str, ...] = ()
     # Wagtail page permissions on the portal's root page ("add", "change", "publish", ...).
     page_permissions: tuple[str, ...] = ()
+    # Wagtail image / document permissions, granted on the root collection (Wagtail checks these
+    # per collection, not as plain group permissions).
+    collection_permissions: tuple[str, ...] = ()
 
 
 CAPABILITIES: dict[str, Capability] = {
@@ -69,7 +72,8 @@ CAPABILITIES: dict[str, Capability] = {
     "settings.manage": Capability(_("Edit the organisation details"), ("qms.change_organisationsettings",)),
     "portal.edit": Capability(
         _("Edit portal pages and files"),
-        (
+        page_permissions=("add", "change", "publish"),
+        collection_permissions=(
             "wagtailimages.add_image",
             "wagtailimages.change_image",
             "wagtailimages.choose_image",
@@ -77,8 +81,8 @@ CAPABILITIES: dict[str, Capability] = {
             "wagtaildocs.change_document",
             "wagtaildocs.choose_document",
         ),
-        page_permissions=("add", "change", "publish"),
     ),
+    "audit.view": Capability(_("See the audit trail (site history)"), ("qms.view_audit_trail",)),
     "api.tokens": Capability(
         _("Manage own API tokens"),
         ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
@@ -91,22 +95,27 @@ ROLES: dict[Role, RoleSpec] = {
     Role.MANAGEMENT_REPRESENTATIVE: RoleSpec(
         "Yönetim Temsilcisi",
         "Management Representative",
-        _("Owns the quality management system; receives corrective-action forms, runs the management review, sees everything."),
-        _EVERYONE + ("staff.view", "organisation.manage", "users.manage", "settings.manage", "portal.edit"),
+        _(
+            "Owns the quality management system; receives corrective-action forms, runs the management review, "
+            "sees everything."
+        ),
+        _EVERYONE
+        + ("staff.view", "organisation.manage", "users.manage", "settings.manage", "portal.edit")
+        + ("audit.view",),
         sees_all_units=True,
     ),
     Role.TOP_MANAGEMENT: RoleSpec(
         "Üst Yönetim",
         "Top Management",
         _("Head of department and branch manager: chairs the management review, approves plans and minutes."),
-        _EVERYONE + ("staff.view",),
+        _EVERYONE + ("staff.view", "audit.view"),
         sees_all_units=True,
     ),
     Role.INTERNAL_AUDITOR: RoleSpec(
         "İç Tetkikçi",
         "Internal Auditor",
         _("Plans and performs internal audits, records findings, verifies corrective actions."),
-        _EVERYONE + ("staff.view",),
+        _EVERYONE + ("staff.view", "audit.view"),
         sees_all_units=True,
     ),
     Role.TRAINING_COORDINATOR: RoleSpec(
@@ -205,11 +214,18 @@ def page_permissions_for(role: Role) -> set[str]:
     return perms
 
 
+def collection_permissions_for(role: Role) -> set[str]:
+    perms: set[str] = set()
+    for key in ROLES[role].capabilities:
+        perms.update(CAPABILITIES[key].collection_permissions)
+    return perms
+
+
 def sync_roles(*, verbosity: int = 0, stdout=None) -> None:
     """Create the role groups and set their permissions to exactly what the table says."""
     from django.contrib.auth.models import Group, Permission
     from django.db import transaction
-    from wagtail.models import GroupPagePermission, Page
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
     with transaction.atomic():
         all_perms = {
@@ -217,10 +233,12 @@ def sync_roles(*, verbosity: int = 0, stdout=None) -> None:
             for p in Permission.objects.select_related("content_type")
         }
         root = Page.get_first_root_node()
+        root_collection = Collection.get_first_root_node()
         for role, spec in ROLES.items():
             group, _created = Group.objects.get_or_create(name=spec.group_name)
             wanted = permissions_for(role)
-            missing = wanted - all_perms.keys()
+            wanted_collection = collection_permissions_for(role)
+            missing = (wanted | wanted_collection) - all_perms.keys()
             if missing:
                 raise LookupError(f"qms.roles: unknown permissions for {role}: {sorted(missing)}")
             group.permissions.set([all_perms[name] for name in sorted(wanted)])
@@ -232,6 +250,15 @@ def sync_roles(*, verbosity: int = 0, stdout=None) -> None:
                 for codename in page_perms:
                     GroupPagePermission.objects.get_or_create(
                         group=group, page=root, permission=all_perms[f"wagtailcore.{codename}_page"]
+                    )
+            if root_collection is not None:
+                wanted_ids = [all_perms[name].pk for name in wanted_collection]
+                GroupCollectionPermission.objects.filter(group=group).exclude(
+                    collection=root_collection, permission_id__in=wanted_ids
+                ).delete()
+                for permission_id in wanted_ids:
+                    GroupCollectionPermission.objects.get_or_create(
+                        group=group, collection=root_collection, permission_id=permission_id
                     )
         # Wagtail's starter groups mean nothing here; drop them while nobody uses them.
         Group.objects.filter(name__in=["Editors", "Moderators"], user__isnull=True).delete()

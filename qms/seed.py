@@ -124,7 +124,9 @@ def _seed_users(stdout) -> None:
             user=user, defaults={"unit": Unit.objects.get(code=unit_code), "title": title, "hire_date": hire}
         )
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", "admin@example.org", password, first_name="Sistem", last_name="Yöneticisi")
+        User.objects.create_superuser(
+            "admin", "admin@example.org", password, first_name="Sistem", last_name="Yöneticisi"
+        )
     stdout.write(f"  {len(DEMO_USERS) + len(extra)} demo kullanıcısı (parola: {password})")
 
 

@@ -1,3 +1,4 @@
+from .global_permissions import PortalPermission
 from .organisation import StaffProfile, Unit, UnitKind
 from .pages import HomePage, StandardPage
 from .reminders import ReminderDigest
@@ -6,6 +7,7 @@ from .site_settings import OrganisationSettings
 __all__ = [
     "HomePage",
     "OrganisationSettings",
+    "PortalPermission",
     "ReminderDigest",
     "StaffProfile",
     "StandardPage",

@@ -86,20 +86,6 @@ class Unit(index.Indexed, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        super().clean()
-        if self.parent_id and self.pk:
-            if self.parent_id == self.pk or (
-                self.parent.path.startswith(self.path) and self.path  # parent inside own subtree
-            ):
-                raise ValidationError(
-                    {"parent": _("A unit cannot be moved under itself or one of its own sub-units.")}
-                )
-
-    def _computed_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else ""
-        return f"{prefix}{self.pk:0{PATH_STEP}d}/"
-
     @transaction.atomic
     def save(self, *args, **kwargs) -> None:
         self.clean()
@@ -117,6 +103,20 @@ class Unit(index.Indexed, models.Model):
                 path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
                 depth=models.F("depth") - old_path.count("/") + new_path.count("/"),
             )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id and self.pk:
+            if self.parent_id == self.pk or (
+                self.parent.path.startswith(self.path) and self.path  # parent inside own subtree
+            ):
+                raise ValidationError(
+                    {"parent": _("A unit cannot be moved under itself or one of its own sub-units.")}
+                )
+
+    def _computed_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return f"{prefix}{self.pk:0{PATH_STEP}d}/"
 
     def ancestors(self) -> UnitQuerySet:
         """Units above this one, root first."""
@@ -144,7 +144,9 @@ class StaffProfile(index.Indexed, models.Model):
     registry_no = models.CharField(_("registry number"), max_length=30, blank=True)
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
     is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Staff who leave are made inactive, not deleted, so their records are kept.")
+        _("active"),
+        default=True,
+        help_text=_("Staff who leave are made inactive, not deleted, so their records are kept."),
     )
 
     panels = [

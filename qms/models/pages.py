@@ -11,7 +11,9 @@ from wagtail.models import Page
 class LinkBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("title"))
     page = blocks.PageChooserBlock(label=_("page"), required=False)
-    url = blocks.CharBlock(label=_("address"), required=False, help_text=_("Used when no page is chosen (e.g. /admin/)."))
+    url = blocks.CharBlock(
+        label=_("address"), required=False, help_text=_("Used when no page is chosen (e.g. /admin/).")
+    )
     description = blocks.CharBlock(label=_("description"), required=False)
 
     class Meta:

@@ -17,3 +17,6 @@ class ReminderDigest(models.Model):
         verbose_name = _("reminder digest")
         verbose_name_plural = _("reminder digests")
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="qms_one_digest_per_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day:%d.%m.%Y} ({self.item_count})"

@@ -5,7 +5,6 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from qms.audit import record, record_transition
-from qms.models import Unit
 from qms.roles import Role
 
 

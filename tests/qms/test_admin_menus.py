@@ -1,0 +1,58 @@
+"""The admin menu shows each role exactly what the role table lets it use."""
+
+import json
+import re
+
+import pytest
+
+from qms.roles import ROLES, Role
+
+# capability key -> names of the menu items (Wagtail's sidebar `name`s) it must show.
+MENU_OF_CAPABILITY = {
+    "organisation.view": {"organisation", "units"},
+    "staff.view": {"staff"},
+    "audit.view": {"site-history"},
+    "portal.edit": {"explorer", "images", "documents"},
+    "users.manage": {"users"},
+    "settings.manage": {"organisation-details"},
+    "api.tokens": {"api_tokens"},
+}
+
+
+def menu_names(html: str) -> set[str]:
+    match = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S)
+    assert match, "sidebar props not found"
+    names: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("name"), str):
+                names.add(node["name"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(match.group(1)))
+    return names
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_menu_matches_the_role_table(role, role_client):
+    client = role_client(role)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    names = menu_names(response.content.decode())
+    for capability, items in MENU_OF_CAPABILITY.items():
+        if capability in ROLES[role].capabilities:
+            assert items <= names, f"{role}: {capability} should show {items - names}"
+        else:
+            assert not (items & names), f"{role}: without {capability} must not see {items & names}"
+
+
+def test_user_without_role_cannot_enter_the_admin(make_user, client):
+    client.force_login(make_user())
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
