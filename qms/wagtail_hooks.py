@@ -1,4 +1,6 @@
 from django.contrib.auth.views import redirect_to_login
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
@@ -6,7 +8,28 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from qms.models import StaffProfile, Unit
+from qms.org_reports import StaffProfileIndexView, UnitIndexView
 from qms.permissions import ScopedViewSetMixin, UnitScopedPermissionPolicy
+
+
+@hooks.register("register_log_actions")
+def register_qms_log_actions(actions):
+    from qms.audit import register_actions
+
+    register_actions(actions)
+
+
+@hooks.register("construct_reports_menu")
+def show_site_history_to_audit_roles(request, menu_items):
+    """Wagtail shows "Site history" only to page editors; the audit trail matters to auditors and
+    top management too (capability "audit.view" in qms/roles.py)."""
+    if not request.user.has_perm("qms.view_audit_trail"):
+        return
+    if any(item.name == "site-history" for item in menu_items):
+        return
+    from wagtail.admin.menu import reports_menu
+
+    menu_items.extend(item for item in reports_menu.registered_menu_items if item.name == "site-history")
 
 
 @hooks.register("before_serve_page")
@@ -20,8 +43,9 @@ def require_login_for_portal(page, request, serve_args, serve_kwargs):
 class UnitViewSet(SnippetViewSet):
     model = Unit
     icon = "site"
-    menu_label = _("Birimler")
+    menu_label = _("Units")
     url_prefix = "organisation/units"
+    index_view_class = UnitIndexView
     list_display = ["indented_name", "code", "kind", "answers_requests", "is_active"]
     list_filter = ["kind", "answers_requests", "is_active"]
     search_fields = ["name", "code"]
@@ -36,8 +60,9 @@ register_permission_policy(StaffProfile, UnitScopedPermissionPolicy(StaffProfile
 class StaffProfileViewSet(ScopedViewSetMixin, SnippetViewSet):
     model = StaffProfile
     icon = "user"
-    menu_label = _("Personel")
+    menu_label = _("Staff")
     url_prefix = "organisation/staff"
+    index_view_class = StaffProfileIndexView
     list_display = ["full_name", "title", "unit", "hire_date", "is_active"]
     list_filter = ["unit", "is_active"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "title"]
@@ -50,9 +75,33 @@ class StaffProfileViewSet(ScopedViewSetMixin, SnippetViewSet):
 class OrganisationGroup(SnippetViewSetGroup):
     items = (UnitViewSet, StaffProfileViewSet)
     menu_icon = "group"
-    menu_label = _("Organizasyon")
+    menu_label = _("Organisation")
     menu_name = "organisation"
     menu_order = 200
 
 
 register_snippet(OrganisationGroup)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("qms/css/admin.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def admin_js():
+    return format_html('<script src="{}"></script>', static("qms/js/admin.js"))
+
+
+@hooks.register("construct_homepage_panels")
+def add_portal_panels(request, panels):
+    from qms.dashboard import portal_panels
+
+    panels[:0] = portal_panels(request)
+
+
+@hooks.register("register_admin_urls")
+def organisation_report_urls():
+    from qms.org_reports import admin_urls
+
+    return admin_urls()

@@ -1,0 +1,456 @@
+"""THE reportlab base every PDF of the portal is built on.
+
+One font (DejaVu Sans, embedded: reportlab's built-in Helvetica has no ğ, ı, İ or ş), one
+letterhead (organisation, department, document title and code on every page), one footer
+("Page x / y", when and by whom it was printed) and one table look. Modules build their list
+of flowables with `styles()`, `data_table()` and reportlab's own flowables, then call
+`build_pdf()` and return `pdf_response()`:
+
+    flowables = [Paragraph(escape(intro), styles().body), data_table(headers, rows)]
+    pdf = build_pdf(title=_("Staff list"), code="PR-HİM-001", flowables=flowables, user=request.user)
+    return pdf_response(pdf, "personel-listesi.pdf")
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import landscape as landscape_size
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
+
+__all__ = [
+    "FONT",
+    "FONT_BOLD",
+    "PdfStyles",
+    "build_pdf",
+    "data_table",
+    "pdf_filename_ascii",
+    "pdf_response",
+    "register_fonts",
+    "styles",
+]
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+PRINT_TIME_ZONE = ZoneInfo("Europe/Istanbul")
+
+# Colours: dark text on white or on the light stripe, white on the dark header (contrast > 10:1).
+INK = colors.HexColor("#1A1A1A")
+MUTED = colors.HexColor("#444444")
+HEADER_BG = colors.HexColor("#1F3A5F")
+STRIPE_BG = colors.HexColor("#EEF2F7")
+RULE = colors.HexColor("#9AA5B1")
+GRID = colors.HexColor("#C5CCD6")
+
+MARGIN_X = 15 * mm
+MARGIN_TOP = 10 * mm  # above the letterhead
+LETTERHEAD_GAP = 5 * mm  # between the letterhead and the text
+FOOTER_Y = 8 * mm  # baseline of the footer text
+MARGIN_BOTTOM = 17 * mm  # the text frame ends here, above the footer rule
+
+_fonts_lock = threading.Lock()
+_fonts_registered = False
+
+
+def register_fonts() -> None:
+    """Register DejaVu Sans (regular, bold) once per process as the family `DejaVuSans`.
+
+    Idempotent and thread-safe. The family mapping makes `<b>` in a Paragraph pick the bold
+    face; italic maps to the upright faces so `<i>` can never fall back to a Helvetica face.
+    """
+    global _fonts_registered
+    if _fonts_registered:
+        return
+    with _fonts_lock:
+        if _fonts_registered:
+            return
+        pdfmetrics.registerFont(TTFont(FONT, str(FONTS_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONTS_DIR / "DejaVuSans-Bold.ttf")))
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+        _fonts_registered = True
+
+
+@dataclass(frozen=True)
+class PdfStyles:
+    """The paragraph styles of the house, all in the embedded font."""
+
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    table_header: ParagraphStyle
+    table_cell: ParagraphStyle
+    table_number: ParagraphStyle
+
+
+def styles() -> PdfStyles:
+    """Fresh paragraph styles (title, heading, body, small, and the table cell styles).
+
+    A new set each call, so a caller may adjust one (`s = styles(); s.body.alignment = ...`)
+    without changing anybody else's.
+    """
+    register_fonts()
+    body = ParagraphStyle(
+        "qms-body", fontName=FONT, bulletFontName=FONT, fontSize=9.5, leading=13, textColor=INK, spaceAfter=4
+    )
+    return PdfStyles(
+        title=ParagraphStyle(
+            "qms-title", parent=body, fontName=FONT_BOLD, fontSize=15, leading=19, spaceBefore=0, spaceAfter=8
+        ),
+        heading=ParagraphStyle(
+            "qms-heading",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=8,
+            spaceAfter=4,
+        ),
+        body=body,
+        small=ParagraphStyle("qms-small", parent=body, fontSize=8, leading=10, textColor=MUTED, spaceAfter=2),
+        table_header=ParagraphStyle(
+            "qms-th",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=8.5,
+            leading=10.5,
+            textColor=colors.white,
+            spaceAfter=0,
+        ),
+        table_cell=ParagraphStyle("qms-td", parent=body, fontSize=8.5, leading=10.5, spaceAfter=0),
+        table_number=ParagraphStyle(
+            "qms-td-num", parent=body, fontSize=8.5, leading=10.5, spaceAfter=0, alignment=TA_RIGHT
+        ),
+    )
+
+
+def _cell(value: Any, st: PdfStyles) -> Flowable | str:
+    """A table cell: flowables pass through; everything else becomes a wrapping Paragraph."""
+    if isinstance(value, Flowable):
+        return value
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return Paragraph(escape(_("Yes") if value else _("No")), st.table_cell)
+    if isinstance(value, int | float | Decimal):
+        return Paragraph(escape(str(value)), st.table_number)
+    if isinstance(value, datetime):
+        value = (
+            timezone.localtime(value, PRINT_TIME_ZONE).strftime("%d.%m.%Y %H:%M")
+            if timezone.is_aware(value)
+            else value.strftime("%d.%m.%Y %H:%M")
+        )
+    elif isinstance(value, date):
+        value = value.strftime("%d.%m.%Y")
+    return Paragraph(escape(str(value)), st.table_cell)
+
+
+def _default_widths(headers: list[Any], rows: list[list[Any]]) -> list[str]:
+    """Share the width by each column's longest text (within bounds), as percentages."""
+    if not headers:
+        return []
+    weights = []
+    for i, header in enumerate(headers):
+        lengths = [len(str(header))] + [
+            len(str(row[i])) for row in rows[:200] if i < len(row) and not isinstance(row[i], Flowable)
+        ]
+        weights.append(min(max(max(lengths), 4), 40))
+    total = sum(weights)
+    return [f"{100 * w / total:.2f}%" for w in weights]
+
+
+def data_table(
+    headers: list[Any],
+    rows: list[list[Any]],
+    col_widths: list[float | str] | None = None,
+) -> Table:
+    """A full-width table in the house style.
+
+    The header row repeats on every page; text cells are Paragraphs so long Turkish text wraps
+    inside its column; booleans print as Yes / No, dates as dd.mm.yyyy, numbers right-aligned;
+    a Flowable is used as it is. `col_widths` takes points or percentage strings ("30%");
+    without it, columns share the width by the length of their content.
+    """
+    st = styles()
+    data = [[_cell(h, st) if isinstance(h, Flowable) else Paragraph(escape(str(h)), st.table_header) for h in headers]]
+    data += [[_cell(value, st) for value in row] for row in rows]
+    table = Table(
+        data,
+        colWidths=col_widths or _default_widths(headers, rows),
+        repeatRows=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE_BG]),
+                ("GRID", (0, 0), (-1, -1), 0.25, GRID),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.75, HEADER_BG),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+            ]
+        )
+    )
+    return table
+
+
+def _user_label(user) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return (user.get_full_name() or user.get_username()).strip()
+
+
+def _letterhead(*, organisation: str, department: str, title: str, code: str, width: float) -> Table:
+    """The box at the top of every page: who issues the document, what it is, its code."""
+    st = styles()
+    org_style = ParagraphStyle("qms-lh-org", parent=st.body, fontName=FONT_BOLD, fontSize=9, leading=11.5, spaceAfter=0)
+    dept_style = ParagraphStyle("qms-lh-dept", parent=st.body, fontSize=8.5, leading=11, spaceAfter=0)
+    title_style = ParagraphStyle(
+        "qms-lh-title",
+        parent=st.body,
+        fontName=FONT_BOLD,
+        fontSize=12,
+        leading=15,
+        alignment=TA_CENTER,
+        spaceAfter=0,
+    )
+    label_style = ParagraphStyle("qms-lh-label", parent=st.small, fontSize=7, leading=9, spaceAfter=0)
+    code_style = ParagraphStyle(
+        "qms-lh-code", parent=st.body, fontName=FONT_BOLD, fontSize=9.5, leading=12, spaceAfter=0
+    )
+
+    issuer = [Paragraph(escape(organisation), org_style), Paragraph(escape(department), dept_style)]
+    cells: list[Any] = [issuer, Paragraph(escape(title), title_style)]
+    widths = [0.36 * width, 0.64 * width]
+    if code:
+        cells.append([Paragraph(escape(_("Document code")), label_style), Paragraph(escape(code), code_style)])
+        widths = [0.34 * width, 0.46 * width, 0.20 * width]
+    table = Table([cells], colWidths=widths)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.75, HEADER_BG),
+                ("LINEBEFORE", (1, 0), (-1, -1), 0.5, RULE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # reportlab sets a cell font even for Paragraphs
+            ]
+        )
+    )
+    return table
+
+
+class NumberedCanvas(Canvas):
+    """Two-pass canvas: pages are kept until the end, then each gets its "Page x / y" footer.
+
+    reportlab only knows the page count once the last page is laid out, so `showPage` stores the
+    page and `save` draws every footer with the final total before writing the pages out.
+    """
+
+    def __init__(self, *args, footer_left: str = "", page_label: str = "%(page)s / %(pages)s", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._saved_page_states: list[dict] = []
+        self._footer_left = footer_left
+        self._page_label = page_label
+
+    def showPage(self) -> None:
+        self._saved_page_states.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._saved_page_states)
+        for state in self._saved_page_states:
+            self.__dict__.update(state)
+            self._draw_footer(total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, total: int) -> None:
+        page_width = self._pagesize[0]
+        right = self._page_label % {"page": self._pageNumber, "pages": total}
+        self.saveState()
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.5)
+        self.line(MARGIN_X, FOOTER_Y + 4 * mm, page_width - MARGIN_X, FOOTER_Y + 4 * mm)
+        self.setFillColor(MUTED)
+        self.setFont(FONT, 7.5)
+        self.drawRightString(page_width - MARGIN_X, FOOTER_Y, right)
+        room = page_width - 2 * MARGIN_X - self.stringWidth(right, FONT, 7.5) - 6 * mm
+        self.drawString(MARGIN_X, FOOTER_Y, _fit(self._footer_left, FONT, 7.5, room))
+        self.restoreState()
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """The text, shortened with an ellipsis if it would be wider than `width`."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def build_pdf(
+    *,
+    title: str,
+    flowables: list[Flowable],
+    code: str = "",
+    user=None,
+    landscape: bool = False,
+    subject: str = "",
+    printed_at: datetime | None = None,
+) -> bytes:
+    """Lay out `flowables` on A4 pages with the letterhead and footer; return the PDF bytes.
+
+    The letterhead (every page) shows the organisation and department from
+    `OrganisationSettings`, `title` and, if given, the document `code` (e.g. "PR-HİM-001").
+    The footer shows "Page x / y" and when (Europe/Istanbul, dd.mm.yyyy HH:MM) and by whom
+    (`user`'s full name, else username) it was printed. `printed_at` defaults to now. The PDF's
+    metadata carry the title, the organisation as author, `subject` (default: the department)
+    and the active language.
+    """
+    from qms.models import OrganisationSettings
+
+    register_fonts()
+    org = OrganisationSettings.load()
+    pagesize = landscape_size(A4) if landscape else A4
+    page_width, page_height = pagesize
+    width = page_width - 2 * MARGIN_X
+
+    when = timezone.localtime(printed_at or timezone.now(), PRINT_TIME_ZONE).strftime("%d.%m.%Y %H:%M")
+    who = _user_label(user)
+    if who:
+        footer_left = _("Printed %(when)s by %(user)s") % {"when": when, "user": who}
+    else:
+        footer_left = _("Printed %(when)s") % {"when": when}
+    page_label = _("Page %(page)s / %(pages)s")  # filled in per page by NumberedCanvas
+
+    letterhead = _letterhead(
+        organisation=org.organisation_name,
+        department=org.department_name,
+        title=title,
+        code=code,
+        width=width,
+    )
+    _w, letterhead_height = letterhead.wrap(width, page_height)
+    letterhead_top = page_height - MARGIN_TOP
+
+    def draw_letterhead(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        letterhead.drawOn(canvas, MARGIN_X, letterhead_top - letterhead_height)
+        canvas.restoreState()
+
+    frame_top = letterhead_top - letterhead_height - LETTERHEAD_GAP
+    frame = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM,
+        width,
+        frame_top - MARGIN_BOTTOM,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    buffer = BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=page_height - frame_top,
+        bottomMargin=MARGIN_BOTTOM,
+        title=title,
+        author=org.organisation_name,
+        subject=subject or org.department_name,
+        creator=org.department_name,
+        lang=translation.get_language() or "tr",
+        displayDocTitle=True,
+        initialFontName=FONT,
+        initialFontSize=9.5,
+        pageTemplates=[PageTemplate(id="letterhead", frames=[frame], onPage=draw_letterhead)],
+    )
+    doc.build(
+        list(flowables),
+        canvasmaker=lambda *args, **kwargs: NumberedCanvas(
+            *args, footer_left=footer_left, page_label=page_label, **kwargs
+        ),
+    )
+    return buffer.getvalue()
+
+
+_ASCII_FOLD = str.maketrans(
+    {
+        "ı": "i",
+        "İ": "I",
+        "ğ": "g",
+        "Ğ": "G",
+        "ş": "s",
+        "Ş": "S",
+        "ç": "c",
+        "Ç": "C",
+        "ö": "o",
+        "Ö": "O",
+        "ü": "u",
+        "Ü": "U",
+    }
+)
+
+
+def pdf_filename_ascii(filename: str) -> str:
+    """An ASCII stand-in for `filename` ("Şikâyet raporu.pdf" -> "Sikayet_raporu.pdf")."""
+    folded = unicodedata.normalize("NFKD", filename.translate(_ASCII_FOLD))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = re.sub(r"[^A-Za-z0-9._-]+", "_", folded).strip("._") or "document"
+    return folded if folded.lower().endswith(".pdf") else f"{folded}.pdf"
+
+
+def pdf_response(pdf: bytes, filename: str, inline: bool = False) -> HttpResponse:
+    """An HttpResponse carrying `pdf`, as a download (or shown in the browser if `inline`).
+
+    Content-Disposition has both an ASCII `filename` for old clients and an RFC 5987
+    `filename*=UTF-8''...` with the real (Turkish) name. Marked private and not stored, as
+    reports carry personal data.
+    """
+    if not filename.lower().endswith(".pdf"):
+        filename = f"{filename}.pdf"
+    filename = filename.replace("/", "_").replace("\\", "_")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = (
+        f"{disposition}; filename=\"{pdf_filename_ascii(filename)}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    response["Content-Length"] = str(len(pdf))
+    response["Cache-Control"] = "private, no-store"
+    return response
