@@ -40,10 +40,9 @@ install-dev: $(VENV)/.installed-dev
 
 # Compile every app's Turkish catalogue with Babel, so no system gettext is needed.
 compile-messages: $(VENV)/.installed
-	@for app in $(APPS); do \
-		if [ -f $$app/locale/tr/LC_MESSAGES/django.po ]; then \
-			$(VENV)/bin/pybabel compile -q -D django -d $$app/locale -l tr || exit 1; \
-		fi; done
+	@for po in $$(ls $(addsuffix /locale*/tr/LC_MESSAGES/django.po,$(APPS)) 2>/dev/null); do \
+		$(VENV)/bin/pybabel --quiet compile -D django -d $${po%/tr/LC_MESSAGES/django.po} -l tr || exit 1; \
+	done
 
 # Re-extract strings after changing code (needs GNU gettext, a developer tool only).
 messages: $(VENV)/.installed

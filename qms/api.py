@@ -23,7 +23,6 @@ from wagtail.api.v3.auth import BearerTokenAuth
 from qms.models import StaffProfile, Unit
 from qms.roles import ROLES, roles_of, unit_scope
 
-
 api = NinjaAPI(
     title="Kalite Yönetim Portalı API",
     version="1",

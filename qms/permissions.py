@@ -4,13 +4,15 @@ Wagtail's generic admin views check model-level permissions only. `UnitScopedPer
 adds the unit scope from `qms.roles.unit_scope` (a unit manager sees their subtree, other scoped
 roles their own unit), and `ScopedViewSetMixin` makes every view of a viewset use it: the index
 lists only records in scope, and any object URL outside the scope answers 404, whatever the view
-(edit, inspect, delete, history, usage, revisions ...). Modules reuse both for their own records.
+(edit, inspect, delete, history, usage, revisions ...); the viewset's chooser (the picker other
+models' forms use) offers and accepts only the same records. Modules reuse both for their own records.
 """
 
 from __future__ import annotations
 
 from django.http import Http404
 from wagtail.permission_policies.base import ModelPermissionPolicy
+from wagtail.permissions import policy_registry
 
 from qms.roles import unit_scope
 
@@ -53,6 +55,8 @@ class ScopedObjectViewMixin:
 
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
+        if obj is None:  # create views have no object yet
+            return obj
         policy = self.permission_policy
         if hasattr(policy, "in_scope") and not policy.in_scope(self.request.user, obj):
             raise Http404
@@ -68,11 +72,50 @@ class ScopedIndexViewMixin:
         return queryset
 
 
+class ScopedChooserViewMixin:
+    """For chooser views: offer and accept only the records the user's listing would show.
+
+    Wagtail's chooser views list every row to anyone who may open the admin, whatever the
+    model's permissions; this applies the listing's rule (some permission on the model, and the
+    record's unit in scope). A chosen id outside it is 404 like any other object URL.
+    """
+
+    chooser_actions = ("add", "change", "delete", "view")
+
+    def _visible(self, queryset):
+        policy = policy_registry.get_by_type(self.model_class)
+        if not isinstance(policy, UnitScopedPermissionPolicy):
+            return queryset
+        if not policy.user_has_any_permission(self.request.user, self.chooser_actions):
+            return queryset.none()
+        return policy._scope_filter(self.request.user, queryset)
+
+    def get_object_list(self):
+        return self._visible(super().get_object_list())
+
+    def get_object(self, pk):
+        return self._visible(self.model_class._default_manager.all()).get(pk=pk)
+
+    def get_objects(self, pks):
+        return self._visible(super().get_objects(pks))
+
+
+def scoped_chooser_viewset_class(chooser_viewset_class):
+    """A subclass of a ChooserViewSet class whose list and chosen views apply the unit scope."""
+    attrs = {}
+    for attr in ("choose_view_class", "choose_results_view_class", "chosen_view_class", "chosen_multiple_view_class"):
+        view_class = getattr(chooser_viewset_class, attr)
+        attrs[attr] = type(view_class.__name__, (ScopedChooserViewMixin, view_class), {})
+    return type(f"Scoped{chooser_viewset_class.__name__}", (chooser_viewset_class,), attrs)
+
+
 class ScopedViewSetMixin:
     """Wrap every view class of a Wagtail (Snippet/Model)ViewSet with the scope checks."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if getattr(self, "chooser_viewset_class", None) is not None:
+            self.chooser_viewset_class = scoped_chooser_viewset_class(self.chooser_viewset_class)
         for attr in dir(type(self)):
             if not attr.endswith("_view_class") or attr.startswith("_"):
                 continue

@@ -286,5 +286,6 @@ def capability_table(language: str = "tr") -> str:
             scopes["all"] if ROLES[r].sees_all_units else scopes["subtree"] if r == Role.UNIT_MANAGER else scopes["own"]
             for r in roles
         ]
-        lines.append(f"| {_('Records visible')} | " + " | ".join(cells) + " |")
+        scope_label = str(_("Records visible"))
+        lines.append(f"| {scope_label} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -51,7 +51,10 @@ else:
         )
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
-        env_required("ALLOWED_HOSTS")
+        raise ImproperlyConfigured(
+            "Ortam değişkeni ALLOWED_HOSTS tanımlı değil; DEBUG=0 iken zorunludur. "
+            "(Environment variable ALLOWED_HOSTS is not set; it is required when DEBUG=0.)"
+        )
 
 # --- Applications -----------------------------------------------------------------------------
 
@@ -200,7 +203,8 @@ USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["qms.formats"]
 # One catalogue for the project (templates/ and apps without a locale/ of their own write here).
-LOCALE_PATHS = [BASE_DIR / "qms" / "locale"]
+# qms/locale_wagtail holds Turkish for Wagtail strings its own catalogue lacks (kept by hand).
+LOCALE_PATHS = [BASE_DIR / "qms" / "locale", BASE_DIR / "qms" / "locale_wagtail"]
 WAGTAIL_DATE_FORMAT = "%d.%m.%Y"
 WAGTAIL_DATETIME_FORMAT = "%d.%m.%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
@@ -276,6 +280,11 @@ if not DEBUG:
     if env_bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# W019: X-Frame-Options is SAMEORIGIN, not DENY, because Wagtail's preview frames our own pages
+# (frame-ancestors 'self' in the CSP says the same). W021: HSTS preload is a commitment for the
+# municipality's whole domain that its IT department makes, not this application (SECURE_HSTS_PRELOAD).
+SILENCED_SYSTEM_CHECKS = ["security.W019", "security.W021"]
 
 # Scripts only from our own origin (no inline script: Wagtail's few inline widget scripts are
 # replaced by data attributes in templates/wagtailadmin/). Inline *styles* stay allowed because

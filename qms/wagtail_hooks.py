@@ -44,6 +44,7 @@ class UnitViewSet(SnippetViewSet):
     model = Unit
     icon = "site"
     menu_label = _("Units")
+    menu_name = "units"
     url_prefix = "organisation/units"
     index_view_class = UnitIndexView
     list_display = ["indented_name", "code", "kind", "answers_requests", "is_active"]
@@ -52,6 +53,7 @@ class UnitViewSet(SnippetViewSet):
     ordering = ["path"]
     list_per_page = 100
     copy_view_enabled = False
+    search_backend_name = None  # plain database lookups on search_fields
 
 
 register_permission_policy(StaffProfile, UnitScopedPermissionPolicy(StaffProfile))
@@ -61,12 +63,14 @@ class StaffProfileViewSet(ScopedViewSetMixin, SnippetViewSet):
     model = StaffProfile
     icon = "user"
     menu_label = _("Staff")
+    menu_name = "staff"
     url_prefix = "organisation/staff"
     index_view_class = StaffProfileIndexView
     list_display = ["full_name", "title", "unit", "hire_date", "is_active"]
     list_filter = ["unit", "is_active"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "title"]
     copy_view_enabled = False
+    search_backend_name = None
 
     def get_queryset(self, request):
         return StaffProfile.objects.select_related("user", "unit")

@@ -8,7 +8,6 @@ from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
-from wagtail.search import index
 
 PATH_STEP = 8  # digits per level in Unit.path; 10**8 units is beyond any municipality
 
@@ -31,7 +30,7 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Unit(index.Indexed, models.Model):
+class Unit(models.Model):
     """A node of the organisation tree (department → branch → chiefdom → unit, any depth).
 
     `path` is a materialised path ("00000001/00000005/") kept by `save()`, so that "this unit
@@ -71,12 +70,6 @@ class Unit(index.Indexed, models.Model):
         FieldPanel("parent"),
         FieldRowPanel([FieldPanel("answers_requests"), FieldPanel("is_active")]),
     ]
-    search_fields = [
-        index.SearchField("name"),
-        index.AutocompleteField("name"),
-        index.SearchField("code"),
-        index.FilterField("is_active"),
-    ]
 
     class Meta:
         verbose_name = _("unit")
@@ -89,10 +82,15 @@ class Unit(index.Indexed, models.Model):
     @transaction.atomic
     def save(self, *args, **kwargs) -> None:
         self.clean()
-        old_path = self.path
+        # Paths are read from the database, not from this instance or its cached parent: either
+        # may be stale after another save moved a subtree, and writing a stale path back would
+        # cut the unit (and its scope) off its tree.
+        old_path = self._stored_path(self.pk)
         if self.pk is None:
             super().save(*args, **kwargs)
-            kwargs = {}  # the second write is an update of the row just inserted
+            kwargs = {"using": kwargs["using"]} if "using" in kwargs else {}  # next: update the new row
+        elif kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path", "depth"}
         new_path = self._computed_path()
         self.path = new_path
         self.depth = new_path.count("/")
@@ -107,15 +105,21 @@ class Unit(index.Indexed, models.Model):
     def clean(self) -> None:
         super().clean()
         if self.parent_id and self.pk:
-            if self.parent_id == self.pk or (
-                self.parent.path.startswith(self.path) and self.path  # parent inside own subtree
-            ):
+            own_path = self._stored_path(self.pk)
+            parent_path = self._stored_path(self.parent_id)
+            if self.parent_id == self.pk or (own_path and parent_path.startswith(own_path)):
                 raise ValidationError(
                     {"parent": _("A unit cannot be moved under itself or one of its own sub-units.")}
                 )
 
+    @staticmethod
+    def _stored_path(pk) -> str:
+        if pk is None:
+            return ""
+        return Unit.objects.filter(pk=pk).values_list("path", flat=True).first() or ""
+
     def _computed_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else ""
+        prefix = self._stored_path(self.parent_id) if self.parent_id else ""
         return f"{prefix}{self.pk:0{PATH_STEP}d}/"
 
     def ancestors(self) -> UnitQuerySet:
@@ -128,7 +132,7 @@ class Unit(index.Indexed, models.Model):
         return "— " * (self.depth - 1) + self.name
 
 
-class StaffProfile(index.Indexed, models.Model):
+class StaffProfile(models.Model):
     """A person who works in the department: their unit, title and employment facts."""
 
     user = models.OneToOneField(
@@ -154,21 +158,6 @@ class StaffProfile(index.Indexed, models.Model):
         FieldPanel("unit"),
         FieldRowPanel([FieldPanel("title"), FieldPanel("registry_no")]),
         FieldRowPanel([FieldPanel("hire_date"), FieldPanel("is_active")]),
-    ]
-    search_fields = [
-        index.SearchField("title"),
-        index.RelatedFields(
-            "user",
-            [
-                index.SearchField("first_name"),
-                index.SearchField("last_name"),
-                index.SearchField("username"),
-                index.AutocompleteField("first_name"),
-                index.AutocompleteField("last_name"),
-            ],
-        ),
-        index.FilterField("is_active"),
-        index.FilterField("unit"),
     ]
 
     class Meta:

@@ -6,7 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 
-@register_setting(icon="site")
+@register_setting(icon="site", name="organisation-details")
 class OrganisationSettings(BaseGenericSetting):
     organisation_name = models.CharField(
         _("organisation name"), max_length=200, default="İzmir Büyükşehir Belediyesi"
