@@ -20,6 +20,10 @@ def _read(path):
         return read_po(f)
 
 
+def _msgids(path) -> set[str]:
+    return {m.id[0] if isinstance(m.id, tuple) else m.id for m in _read(path) if m.id}
+
+
 @pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(settings.BASE_DIR)))
 def test_every_message_is_translated_and_not_fuzzy(path):
     catalogue = _read(path)
@@ -44,7 +48,8 @@ def test_catalogue_has_every_string_in_the_code(tmp_path):
     for name in SOURCES:
         source = base / name
         if source.is_dir():
-            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("*.mo", "__pycache__", "node_modules"))
+            ignore = shutil.ignore_patterns("*.mo", "__pycache__", "node_modules")
+            shutil.copytree(source, tmp_path / name, ignore=ignore)
         else:
             shutil.copy(source, tmp_path / name)
     subprocess.run(
@@ -53,8 +58,8 @@ def test_catalogue_has_every_string_in_the_code(tmp_path):
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "tests.settings",
              "PYTHONPATH": f"{tmp_path}:{base}"},
     )
-    fresh = {m.id if not isinstance(m.id, tuple) else m.id[0] for m in _read(tmp_path / "qms/locale/tr/LC_MESSAGES/django.po") if m.id}
-    committed = {m.id if not isinstance(m.id, tuple) else m.id[0] for m in _read(base / "qms/locale/tr/LC_MESSAGES/django.po") if m.id}
+    fresh = _msgids(tmp_path / "qms/locale/tr/LC_MESSAGES/django.po")
+    committed = _msgids(base / "qms/locale/tr/LC_MESSAGES/django.po")
     assert fresh - committed == set(), "run `make messages` and translate the new strings"
 
 
