@@ -26,4 +26,6 @@ class QmsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="qms.sync_roles")
-        from qms import checks  # noqa: F401  (registers system checks)
+        from qms import admin_csp, checks  # noqa: F401  (checks registers system checks)
+
+        admin_csp.install()

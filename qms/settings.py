@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # so widget templates can be overridden in templates/ (FORM_RENDERER below)
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+
+# Widgets render through the template engine, so templates/wagtailadmin/widgets/ overrides apply
+# (they replace Wagtail's inline widget scripts, which the CSP forbids).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "qms.urls"
 WSGI_APPLICATION = "qms.wsgi.application"

@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -47,7 +48,13 @@ class UnitViewSet(SnippetViewSet):
     menu_name = "units"
     url_prefix = "organisation/units"
     index_view_class = UnitIndexView
-    list_display = ["indented_name", "code", "kind", "answers_requests", "is_active"]
+    list_display = [
+        "indented_name",
+        "code",
+        "kind",
+        BooleanColumn("answers_requests", label=_("Answers requests")),
+        BooleanColumn("is_active", label=_("Active")),
+    ]
     list_filter = ["kind", "answers_requests", "is_active"]
     search_fields = ["name", "code"]
     ordering = ["path"]
@@ -66,7 +73,7 @@ class StaffProfileViewSet(ScopedViewSetMixin, SnippetViewSet):
     menu_name = "staff"
     url_prefix = "organisation/staff"
     index_view_class = StaffProfileIndexView
-    list_display = ["full_name", "title", "unit", "hire_date", "is_active"]
+    list_display = ["full_name", "title", "unit", "hire_date", BooleanColumn("is_active", label=_("Active"))]
     list_filter = ["unit", "is_active"]
     search_fields = ["user__first_name", "user__last_name", "user__username", "title"]
     copy_view_enabled = False

@@ -131,6 +131,8 @@ class Unit(models.Model):
     def indented_name(self) -> str:
         return "— " * (self.depth - 1) + self.name
 
+    indented_name.fget.short_description = _("Unit")
+
 
 class StaffProfile(models.Model):
     """A person who works in the department: their unit, title and employment facts."""
@@ -177,4 +179,7 @@ class StaffProfile(models.Model):
 
     @property
     def full_name(self) -> str:
+        """The person's full name (user name when no name is recorded)."""
         return self.user.get_full_name() or self.user.get_username()
+
+    full_name.fget.short_description = _("Name")
