@@ -142,6 +142,8 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------------
 
+if not os.environ.get("DATABASE_URL"):
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # the embedded database's folder, git-ignored
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
