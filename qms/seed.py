@@ -56,7 +56,7 @@ ANSWERING_UNITS = [
     ("KARŞIYAKA", "Karşıyaka Belediyesi", UnitKind.DISTRICT),
 ]
 
-# username, first name, last name, role, unit code, title, e-mail
+# username, first name, last name, role, unit code, title
 DEMO_USERS = [
     ("yonetim.temsilcisi", "Ayşe", "Yıldırım", Role.MANAGEMENT_REPRESENTATIVE, "KYRŞ", "Yönetim Temsilcisi"),
     ("sube.muduru", "Mehmet", "Kaya", Role.TOP_MANAGEMENT, "HİŞM", "Şube Müdürü"),
@@ -87,31 +87,21 @@ def _seed_units(node, parent=None) -> None:
         _seed_units(child, unit)
 
 
+# More people, so that lists and unit scoping have something to show.
+MORE_STAFF = [
+    ("ahmet.yilmaz", "Ahmet", "Yılmaz", Role.AGENT, "ALO153", "Çağrı Merkezi Temsilcisi"),
+    ("fatma.kurt", "Fatma", "Kurt", Role.AGENT, "ALO153", "Çağrı Merkezi Temsilcisi"),
+    ("hasan.koc", "Hasan", "Koç", Role.STAFF, "SNT", "Santral Memuru"),
+    ("selin.acar", "Selin", "Acar", Role.STAFF, "SMB", "Sosyal Medya Uzmanı"),
+    ("murat.polat", "Murat", "Polat", Role.STAFF, "CİMER", "Bilgi Edinme Memuru"),
+]
+
+
 def _seed_users(stdout) -> None:
     User = get_user_model()
     password = settings.QMS_DEMO_PASSWORD
     hire = date(2019, 3, 1)
-    for username, first, last, role, unit_code, title in DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
-        )
-        if created:
-            user.set_password(password)
-            user.save()
-        user.groups.add(Group.objects.get(name=ROLES[role].group_name))
-        StaffProfile.objects.update_or_create(
-            user=user, defaults={"unit": Unit.objects.get(code=unit_code), "title": title, "hire_date": hire}
-        )
-    # A few more people so lists and unit scoping have something to show.
-    extra = [
-        ("ahmet.yilmaz", "Ahmet", "Yılmaz", "ALO153", Role.AGENT, "Çağrı Merkezi Temsilcisi"),
-        ("fatma.kurt", "Fatma", "Kurt", "ALO153", Role.AGENT, "Çağrı Merkezi Temsilcisi"),
-        ("hasan.koc", "Hasan", "Koç", "SNT", Role.STAFF, "Santral Memuru"),
-        ("selin.acar", "Selin", "Acar", "SMB", Role.STAFF, "Sosyal Medya Uzmanı"),
-        ("murat.polat", "Murat", "Polat", "CİMER", Role.STAFF, "Bilgi Edinme Memuru"),
-    ]
-    for username, first, last, unit_code, role, title in extra:
+    for username, first, last, role, unit_code, title in DEMO_USERS + MORE_STAFF:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
@@ -127,7 +117,7 @@ def _seed_users(stdout) -> None:
         User.objects.create_superuser(
             "admin", "admin@example.org", password, first_name="Sistem", last_name="Yöneticisi"
         )
-    stdout.write(f"  {len(DEMO_USERS) + len(extra)} demo kullanıcısı (parola: {password})")
+    stdout.write(f"  {len(DEMO_USERS) + len(MORE_STAFF)} demo kullanıcısı (parola: {password})")
 
 
 def _seed_pages() -> None:
