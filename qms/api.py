@@ -21,7 +21,7 @@ from ninja.security import django_auth
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from qms.models import StaffProfile, Unit
-from qms.roles import ROLES, roles_of, unit_scope
+from qms.roles import ROLES, roles_of
 
 api = NinjaAPI(
     title="Kalite Yönetim Portalı API",
@@ -128,9 +128,7 @@ class StaffOut(Schema):
 
 
 def _visible_staff(user):
-    qs = StaffProfile.objects.select_related("user", "unit")
-    scope = unit_scope(user)
-    return qs if scope is None else qs.filter(unit__in=scope)
+    return StaffProfile.objects.visible_to(user).select_related("user", "unit")
 
 
 @core.get("/staff", response=list[StaffOut], summary="Personel (birim kapsamında) / staff in your unit scope")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 def _sync_roles_after_migrate(sender, app_config, using, verbosity=0, stdout=None, **kwargs):
@@ -20,6 +21,7 @@ def _sync_roles_after_migrate(sender, app_config, using, verbosity=0, stdout=Non
 
 
 class QmsConfig(AppConfig):
+    default = True  # apps.py also defines QmsUsersConfig
     name = "qms"
     verbose_name = _("Quality management system")
     default_auto_field = "django.db.models.BigAutoField"
@@ -29,3 +31,9 @@ class QmsConfig(AppConfig):
         from qms import admin_csp, checks  # noqa: F401  (checks registers system checks)
 
         admin_csp.install()
+
+
+class QmsUsersConfig(WagtailUsersAppConfig):
+    """Wagtail's users app with the portal's user admin (qms.users: superuser guard)."""
+
+    user_viewset = "qms.users.UserViewSet"

@@ -24,7 +24,6 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
 from qms.models import StaffProfile, Unit
 from qms.pdf import FONT_BOLD, build_pdf, data_table, pdf_response, styles
-from qms.roles import unit_scope
 
 UNITS_PDF_PERMISSION = "qms.view_unit"
 STAFF_PDF_PERMISSION = "qms.view_staffprofile"
@@ -56,13 +55,11 @@ def units_queryset():
 
 def staff_queryset(user):
     """The staff profiles `user` may see (the admin listing's unit scope), with user and unit."""
-    queryset = StaffProfile.objects.select_related("user", "unit").order_by(
-        "unit__path", "user__first_name", "user__last_name", "pk"
+    return (
+        StaffProfile.objects.visible_to(user)
+        .select_related("user", "unit")
+        .order_by("unit__path", "user__first_name", "user__last_name", "pk")
     )
-    scope = unit_scope(user)
-    if scope is not None:
-        queryset = queryset.filter(unit__in=scope)
-    return queryset
 
 
 def units_pdf(request: HttpRequest) -> HttpResponse:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -156,7 +157,8 @@ def _cell(value: Any, st: PdfStyles) -> Flowable | str:
     if isinstance(value, bool):
         return Paragraph(escape(_("Yes") if value else _("No")), st.table_cell)
     if isinstance(value, int | float | Decimal):
-        return Paragraph(escape(str(value)), st.table_number)
+        # Localised: 4,2 and 12.345 in Turkish, 4.2 and 12,345 in English.
+        return Paragraph(escape(number_format(value, force_grouping=True)), st.table_number)
     if isinstance(value, datetime):
         value = (
             timezone.localtime(value, PRINT_TIME_ZONE).strftime("%d.%m.%Y %H:%M")

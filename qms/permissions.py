@@ -12,9 +12,24 @@ from __future__ import annotations
 
 from django.http import Http404
 from wagtail.permission_policies.base import ModelPermissionPolicy
-from wagtail.permissions import policy_registry
+from wagtail.permissions import policy_registry, register_permission_policy
 
 from qms.roles import unit_scope
+
+_SCOPED_POLICIES: dict[type, UnitScopedPermissionPolicy] = {}
+
+
+def register_scoped_model(model, *, unit_field: str = "unit") -> UnitScopedPermissionPolicy:
+    """Make `model`'s records visible by unit scope everywhere: admin views (with
+    ScopedViewSetMixin), choosers, and the audit trail (qms.views.ScopedSiteHistoryView)."""
+    policy = UnitScopedPermissionPolicy(model, unit_field=unit_field)
+    register_permission_policy(model, policy)
+    _SCOPED_POLICIES[model] = policy
+    return policy
+
+
+def scoped_policies() -> dict[type, UnitScopedPermissionPolicy]:
+    return dict(_SCOPED_POLICIES)
 
 
 class UnitScopedPermissionPolicy(ModelPermissionPolicy):
@@ -24,7 +39,7 @@ class UnitScopedPermissionPolicy(ModelPermissionPolicy):
         super().__init__(model, **kwargs)
         self.unit_field = unit_field
 
-    def _scope_filter(self, user, queryset):
+    def filter_in_scope(self, user, queryset):
         scope = unit_scope(user)
         if scope is None:
             return queryset
@@ -33,7 +48,7 @@ class UnitScopedPermissionPolicy(ModelPermissionPolicy):
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.user_has_any_permission(user, actions):
             return self.model._default_manager.none()
-        return self._scope_filter(user, self.model._default_manager.all())
+        return self.filter_in_scope(user, self.model._default_manager.all())
 
     def instances_user_has_permission_for(self, user, action):
         return self.instances_user_has_any_permission_for(user, [action])
@@ -47,11 +62,21 @@ class UnitScopedPermissionPolicy(ModelPermissionPolicy):
         return self.in_scope(user, instance)
 
     def in_scope(self, user, instance) -> bool:
-        return self._scope_filter(user, self.model._default_manager.filter(pk=instance.pk)).exists()
+        return self.filter_in_scope(user, self.model._default_manager.filter(pk=instance.pk)).exists()
 
 
 class ScopedObjectViewMixin:
-    """For object views: a record outside the user's scope is 404, never shown or changed."""
+    """For object views: a record outside the user's scope is 404, never shown or changed, and a
+    create or edit form offers only units inside the scope (so nothing is moved out of it)."""
+
+    def get_form(self, *args, **kwargs):
+        form = super().get_form(*args, **kwargs)
+        policy = self.permission_policy
+        field = form.fields.get(getattr(policy, "unit_field", ""))
+        scope = unit_scope(self.request.user)
+        if field is not None and scope is not None and hasattr(field, "queryset"):
+            field.queryset = field.queryset.filter(pk__in=scope.values("pk"))
+        return form
 
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
@@ -67,8 +92,8 @@ class ScopedIndexViewMixin:
     def get_base_queryset(self):
         queryset = super().get_base_queryset()
         policy = self.permission_policy
-        if hasattr(policy, "_scope_filter"):
-            queryset = policy._scope_filter(self.request.user, queryset)
+        if hasattr(policy, "filter_in_scope"):
+            queryset = policy.filter_in_scope(self.request.user, queryset)
         return queryset
 
 
@@ -88,7 +113,7 @@ class ScopedChooserViewMixin:
             return queryset
         if not policy.user_has_any_permission(self.request.user, self.chooser_actions):
             return queryset.none()
-        return policy._scope_filter(self.request.user, queryset)
+        return policy.filter_in_scope(self.request.user, queryset)
 
     def get_object_list(self):
         return self._visible(super().get_object_list())

@@ -91,10 +91,6 @@ class CollectedReminders(dict[int, list["Reminder"]]):
         super().__init__(*args, **kwargs)
         self.failures: list[RuleFailure] = failures or []
 
-    @property
-    def reminder_count(self) -> int:
-        return sum(len(items) for items in self.values())
-
 
 def sort_key(reminder: Reminder):
     """Overdue first, then by due date (items without a date last); ties keep rule order."""

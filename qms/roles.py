@@ -57,17 +57,16 @@ CAPABILITIES: dict[str, Capability] = {
     "organisation.manage": Capability(
         _("Manage units and staff"),
         (
+            # No delete: units and staff are deactivated, so their records keep their history.
             "qms.add_unit",
             "qms.change_unit",
-            "qms.delete_unit",
             "qms.add_staffprofile",
             "qms.change_staffprofile",
-            "qms.delete_staffprofile",
         ),
     ),
     "users.manage": Capability(
         _("Manage users and their roles"),
-        ("auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_user", "auth.view_group"),
+        ("auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group"),  # deactivate, never delete
     ),
     "settings.manage": Capability(_("Edit the organisation details"), ("qms.change_organisationsettings",)),
     "portal.edit": Capability(
@@ -180,8 +179,9 @@ def unit_scope(user):
     """The units whose records this user may see: `None` for all, else a Unit queryset.
 
     Roles that see everything get `None`. A unit manager sees their unit and every unit under it;
-    anyone else sees their own unit only; a user with no staff profile sees no unit. List views
-    filter with this and detail views check with `user_can_see_unit`, so both follow one rule.
+    anyone else sees their own unit only; a user with no staff profile sees no unit. Lists,
+    detail views (qms.permissions.UnitScopedPermissionPolicy), PDFs and the API all filter with
+    this, so they follow one rule.
     """
     from qms.models import Unit
 
@@ -193,11 +193,6 @@ def unit_scope(user):
     if has_role(user, Role.UNIT_MANAGER):
         return Unit.objects.subtree(profile.unit)
     return Unit.objects.filter(pk=profile.unit_id)
-
-
-def user_can_see_unit(user, unit) -> bool:
-    scope = unit_scope(user)
-    return scope is None or scope.filter(pk=unit.pk).exists()
 
 
 def permissions_for(role: Role) -> set[str]:

@@ -55,6 +55,10 @@ else:
             "Ortam değişkeni ALLOWED_HOSTS tanımlı değil; DEBUG=0 iken zorunludur. "
             "(Environment variable ALLOWED_HOSTS is not set; it is required when DEBUG=0.)"
         )
+    # Links in reminder e-mails and the mail relay itself: without them digests would point at
+    # 127.0.0.1 or go to the console while being recorded as sent.
+    env_required("BASE_URL")
+    env_required("EMAIL_HOST")
 
 # --- Applications -----------------------------------------------------------------------------
 
@@ -70,7 +74,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.sites",
-    "wagtail.users",
+    "qms.apps.QmsUsersConfig",  # wagtail.users with the superuser guard (qms/users.py)
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -96,7 +100,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -198,7 +201,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "qms/lockout.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+# Behind a reverse proxy every request comes from the proxy's address; PROXY_COUNT says how many
+# trusted proxies append to X-Forwarded-For, so the throttle counts the real client address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "qms.middleware.client_ip"
 
 # --- Internationalisation ---------------------------------------------------------------------
 
@@ -279,6 +285,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
@@ -329,3 +336,5 @@ LOGGING = {
 
 QMS_SEED_MODULES = ["qms", "documents", "audits", "training", "kpi"]
 QMS_DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Kalite.2026")
+# seed_demo creates accounts with a known password: only on development installs (DEBUG=1).
+QMS_ALLOW_DEMO_DATA = DEBUG

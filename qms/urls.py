@@ -1,19 +1,25 @@
 from django.conf import settings
 from django.urls import include, path
-from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from qms import views
 from qms.api import api
 
+# The audit-trail report replaces Wagtail's at the same address (matched first), so that every
+# link Wagtail makes to it ("wagtailadmin_reports:site_history") lands on the scoped version.
+site_history = require_admin_access(views.ScopedSiteHistoryView.as_view())
+site_history_results = require_admin_access(views.ScopedSiteHistoryView.as_view(results_only=True))
+
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("admin/reports/site-history/", site_history),
+    path("admin/reports/site-history/results/", site_history_results),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),
-    path("i18n/setlang/", set_language, name="set_language"),
 ]
 
 if settings.DEBUG:

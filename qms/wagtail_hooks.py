@@ -4,13 +4,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn
-from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from qms.models import StaffProfile, Unit
 from qms.org_reports import StaffProfileIndexView, UnitIndexView
-from qms.permissions import ScopedViewSetMixin, UnitScopedPermissionPolicy
+from qms.permissions import ScopedViewSetMixin, register_scoped_model
+from qms.users import refuse_bulk_actions_on_superusers
 
 
 @hooks.register("register_log_actions")
@@ -21,21 +21,30 @@ def register_qms_log_actions(actions):
 
 
 @hooks.register("construct_reports_menu")
-def show_site_history_to_audit_roles(request, menu_items):
-    """Wagtail shows "Site history" only to page editors; the audit trail matters to auditors and
-    top management too (capability "audit.view" in qms/roles.py)."""
-    if not request.user.has_perm("qms.view_audit_trail"):
-        return
-    if any(item.name == "site-history" for item in menu_items):
-        return
-    from wagtail.admin.menu import reports_menu
+def site_history_for_audit_roles(request, menu_items):
+    """"Site history" (the audit trail) is shown exactly to the roles with "audit.view"; Wagtail
+    would show it to page editors only (qms.views.ScopedSiteHistoryView enforces the same rule)."""
+    menu_items[:] = [item for item in menu_items if item.name != "site-history"]
+    if request.user.has_perm("qms.view_audit_trail"):
+        from wagtail.admin.menu import reports_menu
 
-    menu_items.extend(item for item in reports_menu.registered_menu_items if item.name == "site-history")
+        menu_items.extend(item for item in reports_menu.registered_menu_items if item.name == "site-history")
+
+
+hooks.register("before_bulk_action", refuse_bulk_actions_on_superusers)
 
 
 @hooks.register("before_serve_page")
 def require_login_for_portal(page, request, serve_args, serve_kwargs):
     """The portal is an intranet: every page needs a signed-in user."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return None
+
+
+@hooks.register("before_serve_document")
+def require_login_for_documents(document, request):
+    """Files attached to portal pages are for signed-in staff only, like the pages."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return None
@@ -63,7 +72,7 @@ class UnitViewSet(SnippetViewSet):
     search_backend_name = None  # plain database lookups on search_fields
 
 
-register_permission_policy(StaffProfile, UnitScopedPermissionPolicy(StaffProfile))
+register_scoped_model(StaffProfile)
 
 
 class StaffProfileViewSet(ScopedViewSetMixin, SnippetViewSet):

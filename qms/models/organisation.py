@@ -26,8 +26,6 @@ class UnitQuerySet(models.QuerySet):
         """The unit and every unit below it, at any depth."""
         return self.filter(path__startswith=unit.path)
 
-    def active(self) -> UnitQuerySet:
-        return self.filter(is_active=True)
 
 
 class Unit(models.Model):
@@ -134,6 +132,15 @@ class Unit(models.Model):
     indented_name.fget.short_description = _("Unit")
 
 
+class StaffProfileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> StaffProfileQuerySet:
+        """The profiles in `user`'s unit scope (`qms.roles.unit_scope`): lists, PDFs and the API."""
+        from qms.roles import unit_scope
+
+        scope = unit_scope(user)
+        return self if scope is None else self.filter(unit__in=scope)
+
+
 class StaffProfile(models.Model):
     """A person who works in the department: their unit, title and employment facts."""
 
@@ -154,6 +161,8 @@ class StaffProfile(models.Model):
         default=True,
         help_text=_("Staff who leave are made inactive, not deleted, so their records are kept."),
     )
+
+    objects = StaffProfileQuerySet.as_manager()
 
     panels = [
         FieldPanel("user"),

@@ -252,12 +252,12 @@ def test_management_representative_can_add_staff(role_client, people, make_user)
     assert StaffProfile.objects.get(user=newcomer).unit.code == "KSB"
 
 
-def test_management_representative_can_delete_staff(role_client, people):
+def test_nobody_deletes_staff_they_are_deactivated_instead(role_client, people):
     client = role_client(Role.MANAGEMENT_REPRESENTATIVE, unit="ÇMŞ")
     target = people["KSB"]
     response = client.post(reverse(STAFF_VIEWSET.get_url_name("delete"), args=[target.pk]))
-    assert response.status_code == 302
-    assert not StaffProfile.objects.filter(pk=target.pk).exists()
+    assert response.status_code in (302, 403)
+    assert StaffProfile.objects.filter(pk=target.pk).exists()
 
 
 # --- the staff chooser (used by other models' forms) ------------------------------------------
@@ -337,7 +337,7 @@ def test_only_the_management_representative_may_change_units(role_client, org, r
     assert Unit.objects.get(pk=ksb.pk).name == ksb.name
 
 
-def test_management_representative_adds_edits_and_deletes_units(role_client, org):
+def test_management_representative_adds_and_moves_units_but_never_deletes(role_client, org):
     client = role_client(Role.MANAGEMENT_REPRESENTATIVE, unit="ÇMŞ")
     add = client.post(reverse(UNIT_VIEWSET.get_url_name("add")), unit_form(org["KSB"], code="YENİ", name="Yeni Birim"))
     assert add.status_code == 302
@@ -352,8 +352,8 @@ def test_management_representative_adds_edits_and_deletes_units(role_client, org
     assert Unit.objects.get(pk=new.pk).path.startswith(org["ÇMŞ"].path)
 
     deleted = client.post(reverse(UNIT_VIEWSET.get_url_name("delete"), args=[new.pk]))
-    assert deleted.status_code == 302
-    assert not Unit.objects.filter(pk=new.pk).exists()
+    assert deleted.status_code in (302, 403)
+    assert Unit.objects.filter(pk=new.pk).exists()  # units are deactivated, never deleted
 
 
 def test_moving_a_unit_under_its_own_sub_unit_shows_a_form_error(role_client, org):

@@ -20,8 +20,3 @@ def test_times_are_shown_in_istanbul_time():
     moment = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
     with translation.override("tr"):
         assert date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") == "25.11.2026 12:30"
-
-
-def test_admin_date_widgets_use_the_same_format():
-    assert settings.WAGTAIL_DATE_FORMAT == "%d.%m.%Y"
-    assert settings.WAGTAIL_DATETIME_FORMAT == "%d.%m.%Y %H:%M"

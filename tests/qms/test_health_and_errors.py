@@ -75,8 +75,8 @@ def test_unknown_url_renders_our_404_page(client, home, make_user):
     assert response.status_code == 404
     assert "404.html" in [t.name for t in response.templates]
     text = response.content.decode()
-    assert "Page not found" in text
-    assert "Back to the portal home page" in text
+    assert "Sayfa bulunamadı" in text  # Turkish, the default language
+    assert "Portal ana sayfasına dön" in text
     assert "Traceback" not in text
     assert "urlpatterns" not in text.lower()  # not Django's technical 404
 

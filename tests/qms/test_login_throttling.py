@@ -110,7 +110,7 @@ def test_lockout_page_tells_how_long_to_wait(login, make_user):
     assert response.status_code == 429
     text = re.sub(r"\s+", " ", response.content.decode())
     minutes = int(get_cool_off().total_seconds() // 60)
-    assert re.search(rf"\b{minutes} minutes\b", text), "the lockout page does not state the cool-off in minutes"
+    assert re.search(rf"\b{minutes} dakika\b", text), "the lockout page does not state the cool-off in minutes"
     assert "Traceback" not in text
 
 

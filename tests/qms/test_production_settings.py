@@ -25,6 +25,8 @@ _SETTINGS_ENV = (
     "DATABASE_URL",
     "REDIS_URL",
     "EMAIL_HOST",
+    "BASE_URL",
+    "PROXY_COUNT",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_PRELOAD",
@@ -48,6 +50,8 @@ def run_check(tmp_path, **overrides: str | None) -> subprocess.CompletedProcess:
             "DEBUG": "0",
             "SECRET_KEY": random_secret(),
             "ALLOWED_HOSTS": "qms.example.org",
+            "BASE_URL": "https://qms.example.org",
+            "EMAIL_HOST": "smtp.example.org",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'production-check.sqlite3'}",
             "DJANGO_SETTINGS_MODULE": "qms.settings",
         }

@@ -112,3 +112,12 @@ def test_demo_user_sees_the_portal_home(client, seeded):
     response = client.get("/")
     assert response.status_code == 200
     assert "ISO 10002" in response.content.decode()
+
+
+def test_seed_demo_refuses_a_production_database(db, settings):
+    from django.core.management import CommandError, call_command
+
+    settings.QMS_ALLOW_DEMO_DATA = False  # what DEBUG=0 in the environment gives
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo")
+    assert not get_user_model().objects.filter(username="admin").exists()
