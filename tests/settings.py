@@ -9,3 +9,8 @@ from qms.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# A file, not SQLite's shared in-memory database: the browser tests' live server then gets its
+# own connection instead of sharing the test thread's (two threads on one SQLite connection race).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not DATABASES["default"]["TEST"]["NAME"]:  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / "var" / "test-db.sqlite3")  # noqa: F405

@@ -214,6 +214,8 @@ class UI:
         self.page.fill("#id_password", settings.QMS_DEMO_PASSWORD if password is None else password)
         with self.page.expect_navigation(wait_until="load"):
             self.page.click("form.login-form button[type=submit]")
+        # Let the dashboard's own requests finish before the test goes on (and reads the database).
+        self.page.wait_for_load_state("networkidle")
 
     def axe(self, *, exclude: list[str] | None = None) -> list[dict]:
         """Run axe-core (WCAG 2.0/2.1 A and AA) on the page; return the violations.
