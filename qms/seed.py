@@ -68,6 +68,16 @@ DEMO_USERS = [
     ("personel", "İbrahim", "Arslan", Role.STAFF, "KSB", "Memur"),
 ]
 
+# More people, so that lists and unit scoping have something to show.
+MORE_STAFF = [
+    ("ahmet.yilmaz", "Ahmet", "Yılmaz", Role.AGENT, "ALO153", "Çağrı Merkezi Temsilcisi"),
+    ("fatma.kurt", "Fatma", "Kurt", Role.AGENT, "ALO153", "Çağrı Merkezi Temsilcisi"),
+    ("hasan.koc", "Hasan", "Koç", Role.STAFF, "SNT", "Santral Memuru"),
+    ("selin.acar", "Selin", "Acar", Role.STAFF, "SMB", "Sosyal Medya Uzmanı"),
+    ("murat.polat", "Murat", "Polat", Role.STAFF, "CİMER", "Bilgi Edinme Memuru"),
+]
+
+
 QUALITY_POLICY = (
     "<p>Halkla İlişkiler Şube Müdürlüğü olarak; hemşehrilerimizin talep, şikâyet ve önerilerini "
     "kolay ulaşılabilir kanallardan alır, <b>hızlı, şeffaf, adil ve güvenilir</b> biçimde ilgili "
@@ -85,16 +95,6 @@ def _seed_units(node, parent=None) -> None:
     unit, _ = Unit.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "parent": parent})
     for child in children:
         _seed_units(child, unit)
-
-
-# More people, so that lists and unit scoping have something to show.
-MORE_STAFF = [
-    ("ahmet.yilmaz", "Ahmet", "Yılmaz", Role.AGENT, "ALO153", "Çağrı Merkezi Temsilcisi"),
-    ("fatma.kurt", "Fatma", "Kurt", Role.AGENT, "ALO153", "Çağrı Merkezi Temsilcisi"),
-    ("hasan.koc", "Hasan", "Koç", Role.STAFF, "SNT", "Santral Memuru"),
-    ("selin.acar", "Selin", "Acar", Role.STAFF, "SMB", "Sosyal Medya Uzmanı"),
-    ("murat.polat", "Murat", "Polat", Role.STAFF, "CİMER", "Bilgi Edinme Memuru"),
-]
 
 
 def _seed_users(stdout) -> None:

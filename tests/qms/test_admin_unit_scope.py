@@ -18,6 +18,7 @@ from django.urls import resolve, reverse
 
 from qms.models import StaffProfile, Unit
 from qms.roles import ROLES, Role, permissions_for
+from tests.qms.admin_forms import staff_form
 
 ALL_ROLES = list(Role)
 STAFF_VIEWSET = StaffProfile.snippet_viewset
@@ -211,19 +212,6 @@ def test_unit_manager_cannot_post_changes(role_client, people, action):
     assert client.post(url_outside, staff_form(outside, title="Değişti")).status_code == 404
 
     assert StaffProfile.objects.filter(pk__in=[inside.pk, outside.pk], title="Memur").count() == 2
-
-
-def staff_form(profile: StaffProfile, **changes) -> dict:
-    data = {
-        "user": profile.user_id,
-        "unit": profile.unit_id,
-        "title": profile.title,
-        "registry_no": profile.registry_no,
-        "hire_date": "",
-        "is_active": "on" if profile.is_active else "",
-    }
-    data.update(changes)
-    return data
 
 
 def test_management_representative_can_edit_any_staff(role_client, people):

@@ -15,6 +15,7 @@ from wagtail.users.models import UserProfile
 
 from qms.models import StaffProfile
 from qms.roles import Role
+from tests.qms.admin_forms import staff_form
 
 LANGUAGES = ["tr", "en"]
 
@@ -51,19 +52,6 @@ def edit_url(profile: StaffProfile) -> str:
     return reverse("wagtailsnippets_qms_staffprofile:edit", args=[profile.pk])
 
 
-def form_data(profile: StaffProfile, **changes) -> dict:
-    data = {
-        "user": profile.user_id,
-        "unit": profile.unit_id,
-        "title": profile.title,
-        "registry_no": profile.registry_no,
-        "hire_date": "",
-        "is_active": "on" if profile.is_active else "",
-    }
-    data.update(changes)
-    return data
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_edit_form_shows_the_hire_date_as_day_month_year(editor, profile, language):
     response = editor(language).get(edit_url(profile))
@@ -74,7 +62,7 @@ def test_the_edit_form_shows_the_hire_date_as_day_month_year(editor, profile, la
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_typed_day_month_year_date_is_saved(editor, profile, language):
-    response = editor(language).post(edit_url(profile), form_data(profile, hire_date="15.04.2020"))
+    response = editor(language).post(edit_url(profile), staff_form(profile, hire_date="15.04.2020"))
     assert response.status_code == 302, response.context["form"].errors if response.context else None
     profile.refresh_from_db()
     assert profile.hire_date == datetime.date(2020, 4, 15)
@@ -83,7 +71,7 @@ def test_a_typed_day_month_year_date_is_saved(editor, profile, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_month_first_date_is_not_silently_swapped(editor, profile, language):
     """04/15/2020 (the US order) is refused, not stored as some other day."""
-    response = editor(language).post(edit_url(profile), form_data(profile, hire_date="04/15/2020"))
+    response = editor(language).post(edit_url(profile), staff_form(profile, hire_date="04/15/2020"))
     assert response.status_code == 200
     assert "hire_date" in response.context["form"].errors
     profile.refresh_from_db()
@@ -93,7 +81,7 @@ def test_a_month_first_date_is_not_silently_swapped(editor, profile, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_staff_list_shows_the_saved_date_as_day_month_year(editor, profile, language):
     client = editor(language)
-    client.post(edit_url(profile), form_data(profile, hire_date="15.04.2020"))
+    client.post(edit_url(profile), staff_form(profile, hire_date="15.04.2020"))
     for name in ("list", "list_results"):
         response = client.get(reverse(f"wagtailsnippets_qms_staffprofile:{name}"))
         assert response.status_code == 200
