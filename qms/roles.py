@@ -82,6 +82,35 @@ CAPABILITIES: dict[str, Capability] = {
         ),
     ),
     "audit.view": Capability(_("See the audit trail (site history)"), ("qms.view_audit_trail",)),
+    "documents.author": Capability(
+        _("Write controlled documents of own units and record their periodic reviews"),
+        (
+            "documents.add_document",
+            "documents.change_document",
+            "documents.view_document",
+            "documents.lock_document",
+            "documents.unlock_document",
+            "documents.review_document",
+        ),
+    ),
+    "documents.oversee": Capability(
+        _("See every document's drafts, old revisions and acknowledgements (within unit scope)"),
+        ("documents.view_document",),
+    ),
+    "documents.manage": Capability(
+        _("Withdraw documents, import the register, set document types and approval workflows"),
+        (
+            "documents.withdraw_document",
+            "documents.import_document",
+            "documents.view_documenttype",
+            "documents.change_documenttype",
+            # No delete: a workflow or step that is no longer used is disabled, so history keeps it.
+            "wagtailcore.add_workflow",
+            "wagtailcore.change_workflow",
+            "wagtailcore.add_task",
+            "wagtailcore.change_task",
+        ),
+    ),
     "api.tokens": Capability(
         _("Manage own API tokens"),
         ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
@@ -100,28 +129,28 @@ ROLES: dict[Role, RoleSpec] = {
         ),
         _EVERYONE
         + ("staff.view", "organisation.manage", "users.manage", "settings.manage", "portal.edit")
-        + ("audit.view",),
+        + ("audit.view", "documents.author", "documents.manage"),
         sees_all_units=True,
     ),
     Role.TOP_MANAGEMENT: RoleSpec(
         "Üst Yönetim",
         "Top Management",
         _("Head of department and branch manager: chairs the management review, approves plans and minutes."),
-        _EVERYONE + ("staff.view", "audit.view"),
+        _EVERYONE + ("staff.view", "audit.view", "documents.oversee"),
         sees_all_units=True,
     ),
     Role.INTERNAL_AUDITOR: RoleSpec(
         "İç Tetkikçi",
         "Internal Auditor",
         _("Plans and performs internal audits, records findings, verifies corrective actions."),
-        _EVERYONE + ("staff.view", "audit.view"),
+        _EVERYONE + ("staff.view", "audit.view", "documents.oversee"),
         sees_all_units=True,
     ),
     Role.TRAINING_COORDINATOR: RoleSpec(
         "Eğitim Koordinatörü",
         "Training Coordinator",
         _("Prepares the annual training plan, runs sessions, records attendance, collects evaluation forms."),
-        _EVERYONE + ("staff.view",),
+        _EVERYONE + ("staff.view", "documents.author"),
         sees_all_units=True,
     ),
     Role.QA_EVALUATOR: RoleSpec(
@@ -140,7 +169,7 @@ ROLES: dict[Role, RoleSpec] = {
         "Birim Yöneticisi",
         "Unit Manager",
         _("Chief or unit lead: sees their unit's indicators, nonconformities, trainings and team."),
-        _EVERYONE + ("staff.view",),
+        _EVERYONE + ("staff.view", "documents.author"),
     ),
     Role.STAFF: RoleSpec(
         "Personel",

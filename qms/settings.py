@@ -334,6 +334,15 @@ LOGGING = {
 
 # --- The portal's own settings ----------------------------------------------------------------
 
+# Controlled documents: uploaded files are kept outside MEDIA_ROOT (no URL maps to them) and served
+# only after a permission check; the upload limit is in megabytes.
+QMS_PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "var" / "private")
+QMS_DOCUMENT_MAX_UPLOAD_MB = float(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "20"))
+QMS_DOCUMENT_ACKNOWLEDGE_DAYS = 14  # days after a revision comes into force to confirm reading it
+# Approving the last workflow step publishes through the documents app's rule (author != approver,
+# the approved revision frozen as 00, 01 ...); other models keep Wagtail's default.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "documents.workflows.finish_workflow"
+
 QMS_SEED_MODULES = ["qms", "documents", "audits", "training", "kpi"]
 QMS_DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Kalite.2026")
 # seed_demo creates accounts with a known password: only on development installs (DEBUG=1).

@@ -1,0 +1,132 @@
+"""Uploaded document files: where they are kept and what is accepted.
+
+Files live under `QMS_PRIVATE_MEDIA_ROOT` (default var/private), a folder no URL maps to; they are
+served only by `documents.views.file_download` after the document's visibility check. An upload is
+accepted only if its extension is on the list, it is within `QMS_DOCUMENT_MAX_UPLOAD_MB`, and its
+first bytes are what that extension promises (a renamed HTML page or executable is refused).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def private_storage() -> FileSystemStorage:
+    """The storage for document files (a callable, so settings are read when it is used)."""
+    return FileSystemStorage(location=settings.QMS_PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def upload_path(instance, filename: str) -> str:
+    """A random name (the original name is kept in the row): nothing guessable, nothing overwritten."""
+    ext = os.path.splitext(filename)[1].lower()
+    return timezone.now().strftime("documents/%Y/%m/") + uuid.uuid4().hex + ext
+
+
+@dataclass(frozen=True)
+class FileKind:
+    extension: str
+    content_type: str
+    label: str
+
+
+ACCEPTED = {
+    "pdf": FileKind("pdf", "application/pdf", "PDF"),
+    "docx": FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (DOCX)"),
+    "xlsx": FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (XLSX)"),
+    "odt": FileKind("odt", "application/vnd.oasis.opendocument.text", "OpenDocument (ODT)"),
+}
+
+
+def max_upload_bytes() -> int:
+    return int(settings.QMS_DOCUMENT_MAX_UPLOAD_MB * 1024 * 1024)
+
+
+def _zip_names(upload) -> set[str] | None:
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+
+
+def _odt_mimetype(upload) -> bytes:
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return archive.read("mimetype").strip()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return b""
+    finally:
+        upload.seek(0)
+
+
+def _content_matches(kind: FileKind, upload) -> bool:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if kind.extension == "pdf":
+        return head.startswith(b"%PDF-")
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    names = _zip_names(upload)
+    if names is None or "[Content_Types].xml" not in names and kind.extension != "odt":
+        return False
+    if kind.extension == "docx":
+        return "word/document.xml" in names
+    if kind.extension == "xlsx":
+        return "xl/workbook.xml" in names
+    return _odt_mimetype(upload) == kind.content_type.encode()
+
+
+def validate_upload(upload) -> FileKind:
+    """Check an uploaded file; return its kind or raise ValidationError saying which rule and why."""
+    name = getattr(upload, "name", "") or ""
+    ext = os.path.splitext(name)[1].lower().lstrip(".")
+    kind = ACCEPTED.get(ext)
+    if kind is None:
+        raise ValidationError(
+            _("“%(name)s” is not an accepted file type (.%(ext)s). Accepted: %(accepted)s."),
+            code="file_type",
+            params={"name": name, "ext": ext or "?", "accepted": ", ".join(k.label for k in ACCEPTED.values())},
+        )
+    if upload.size > max_upload_bytes():
+        raise ValidationError(
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB."),
+            code="file_size",
+            params={
+                "name": name,
+                "size": f"{upload.size / 1024 / 1024:.1f}",
+                "limit": settings.QMS_DOCUMENT_MAX_UPLOAD_MB,
+            },
+        )
+    if upload.size == 0:
+        raise ValidationError(_("“%(name)s” is empty."), code="file_empty", params={"name": name})
+    if not _content_matches(kind, upload):
+        raise ValidationError(
+            _("The content of “%(name)s” is not a %(label)s file; it does not match its extension."),
+            code="file_content",
+            params={"name": name, "label": kind.label},
+        )
+    return kind
+
+
+def sha256_of(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()

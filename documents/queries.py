@@ -1,0 +1,198 @@
+"""Reads other code reuses: who may read which document, which revision is current, who wrote a draft.
+
+One rule decides what a person may read, and the library, the document page, the file download,
+the controlled copy and the API all apply it:
+
+* **Overseers** (the "documents.view_document" permission: quality roles and document authors)
+  see every document of the units in their scope (`qms.roles.unit_scope`), with its drafts,
+  superseded revisions and withdrawal.
+* **Everyone else** sees the *current* revision of documents that are in force (an approved
+  revision whose effective date has come, not withdrawn) and addressed to them: public documents,
+  their own unit's documents, and restricted documents whose roles include one of theirs or whose
+  units contain theirs (a unit includes the units under it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from wagtail.models import Revision
+
+from documents.models import Confidentiality, Document, DocumentAcknowledgement, DocumentRevision, today
+from qms.roles import unit_scope
+
+_FOLD = str.maketrans({"İ": "i", "I": "i", "ı": "i", "Ş": "s", "ş": "s", "Ğ": "g", "ğ": "g", "Ü": "u", "ü": "u",
+                       "Ö": "o", "ö": "o", "Ç": "c", "ç": "c", "Â": "a", "â": "a", "Î": "i", "î": "i",
+                       "Û": "u", "û": "u"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, Turkish letters folded to ASCII: "Şikâyet İŞLEMLERİ" -> "sikayet islemleri".
+
+    Search compares folded text with a folded query, so it finds "şikayet" from "SIKAYET" on
+    SQLite and PostgreSQL alike (neither lower-cases Turkish I/İ correctly on its own).
+    """
+    return (text or "").translate(_FOLD).lower()
+
+
+def can_oversee_all(user) -> bool:
+    return bool(user.is_authenticated and user.has_perm("documents.view_document") and unit_scope(user) is None)
+
+
+def documents_overseen_by(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Documents the user may see in full (drafts, old revisions, withdrawn): overseers in scope."""
+    queryset = Document.objects.all() if queryset is None else queryset
+    if not (user.is_authenticated and user.has_perm("documents.view_document")):
+        return queryset.none()
+    scope = unit_scope(user)
+    return queryset if scope is None else queryset.filter(unit__in=scope)
+
+
+def _audience_q(user) -> Q:
+    profile = getattr(user, "staff_profile", None)
+    q = Q(confidentiality=Confidentiality.PUBLIC) | Q(audience_groups__in=user.groups.all())
+    if profile is not None and profile.is_active:
+        unit = profile.unit
+        ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+        q |= Q(unit_id=unit.pk) | Q(audience_units__in=ancestor_ids)
+    return q
+
+
+def in_force_q(on: date | None = None) -> Q:
+    on = on or today()
+    effective = DocumentRevision.objects.filter(document=OuterRef("pk"), effective_date__lte=on)
+    return Q(Exists(effective), withdrawn_at__isnull=True)
+
+
+def documents_visible_to(user, queryset: QuerySet | None = None, *, on: date | None = None) -> QuerySet:
+    """Documents the user may open: overseen ones, plus those in force addressed to them."""
+    queryset = Document.objects.all() if queryset is None else queryset
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if can_oversee_all(user) or user.is_superuser:
+        return queryset
+    addressed = Document.objects.filter(in_force_q(on)).filter(_audience_q(user)).values("pk")
+    overseen = documents_overseen_by(user).values("pk")
+    return queryset.filter(Q(pk__in=addressed) | Q(pk__in=overseen))
+
+
+def current_revisions(*, on: date | None = None) -> QuerySet:
+    """Each document's revision in force on `on` (today): effective, with no later effective one,
+    document not withdrawn. One row per document in force."""
+    on = on or today()
+    later = DocumentRevision.objects.filter(
+        document=OuterRef("document"), effective_date__lte=on, number__gt=OuterRef("number")
+    )
+    return DocumentRevision.objects.filter(effective_date__lte=on, document__withdrawn_at__isnull=True).exclude(
+        Exists(later)
+    )
+
+
+def library(user, *, on: date | None = None) -> QuerySet:
+    """The current revisions this user may read, with what the list shows (fixed query count)."""
+    return (
+        current_revisions(on=on)
+        .filter(document__in=documents_visible_to(user, on=on))
+        .select_related("document", "document__doc_type", "document__unit")
+        .order_by("document__code")
+    )
+
+
+def search(queryset: QuerySet, text: str) -> QuerySet:
+    """Filter revisions by code, title and text (every word must appear, Turkish letters folded)."""
+    for word in fold(text).split():
+        queryset = queryset.filter(search_text__contains=word)
+    return queryset
+
+
+def current_revision_of(document: Document, *, on: date | None = None) -> DocumentRevision | None:
+    if document.is_withdrawn:
+        return None
+    on = on or today()
+    return document.approved_revisions.filter(effective_date__lte=on).order_by("-number").first()
+
+
+class RevisionState:
+    PENDING = "approved"
+    EFFECTIVE = "effective"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+def revision_states(document: Document, revisions, *, on: date | None = None) -> dict[int, str]:
+    """The state of each approved revision: approved (effective later), effective, superseded, withdrawn."""
+    on = on or today()
+    effective_numbers = [r.number for r in revisions if r.effective_date <= on]
+    current = max(effective_numbers) if effective_numbers else None
+    states = {}
+    for rev in revisions:
+        if rev.effective_date > on:
+            states[rev.pk] = RevisionState.WITHDRAWN if document.is_withdrawn else RevisionState.PENDING
+        elif rev.number == current:
+            states[rev.pk] = RevisionState.WITHDRAWN if document.is_withdrawn else RevisionState.EFFECTIVE
+        else:
+            states[rev.pk] = RevisionState.SUPERSEDED
+    return states
+
+
+def revision_authors(document: Document, workflow_state=None) -> set[int]:
+    """Who wrote the revision now in draft or review: everyone who saved it since the last approval,
+    and whoever submitted it. None of them may approve it."""
+    cache = getattr(document, "_qms_authors", None)
+    if cache is not None and workflow_state is None:
+        return cache
+    revisions = Revision.objects.filter(
+        base_content_type_id=document.get_base_content_type().pk, object_id=str(document.pk)
+    )
+    if document.last_published_at:
+        revisions = revisions.filter(created_at__gt=document.last_published_at)
+    authors = {pk for pk in revisions.values_list("user_id", flat=True) if pk}
+    state = workflow_state or document.current_workflow_state
+    if state is not None and state.requested_by_id:
+        authors.add(state.requested_by_id)
+    if workflow_state is None:
+        document._qms_authors = authors
+    return authors
+
+
+def pending_acknowledgements(user, *, on: date | None = None) -> QuerySet:
+    """The person's unconfirmed read requests for revisions now in force."""
+    return (
+        DocumentAcknowledgement.objects.filter(user=user, acknowledged_at__isnull=True)
+        .filter(revision__in=current_revisions(on=on))
+        .select_related("revision", "revision__document")
+        .order_by("requested_at")
+    )
+
+
+def acknowledgement_summary(revision: DocumentRevision) -> dict:
+    """Counts for the owner: how many must read, how many have, the rate, and who is pending."""
+    rows = list(
+        revision.acknowledgements.select_related("user", "user__staff_profile__unit").order_by(
+            "user__first_name", "user__last_name"
+        )
+    )
+    done = [a for a in rows if a.acknowledged_at]
+    pending = [a for a in rows if not a.acknowledged_at]
+    total = len(rows)
+    return {
+        "total": total,
+        "done": len(done),
+        "pending": pending,
+        "confirmed": done,
+        "rate": (len(done) / total) if total else None,
+    }
+
+
+def due_for_review(*, within_days: int = 30, on: date | None = None) -> QuerySet:
+    """Documents in force whose next review date is within `within_days` (or already past)."""
+    from datetime import timedelta
+
+    on = on or today()
+    return (
+        Document.objects.filter(in_force_q(on), next_review_date__isnull=False,
+                                next_review_date__lte=on + timedelta(days=within_days))
+        .select_related("unit", "doc_type")
+        .order_by("next_review_date", "code")
+    )

@@ -1,0 +1,3 @@
+"""Master list, exports and import of the register (documents.register_views)."""
+
+urlpatterns = []

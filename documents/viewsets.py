@@ -1,0 +1,159 @@
+"""Admin screens of the register: the document snippet (edit, workflow, history) and document types."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
+
+from documents.forms import DocumentForm
+from documents.models import Document, DocumentRevision, DocumentType, today
+from qms.permissions import ScopedViewSetMixin
+
+MENU_HOOK = "register_documents_menu_item"
+
+
+class RevisionColumn(Column):
+    """The revision in force ("02"), and the pending one if an approved revision awaits its date."""
+
+    def get_value(self, instance):
+        current = getattr(instance, "_current_number", None)
+        latest = getattr(instance, "_latest_number", None)
+        if latest is None:
+            return "—"
+        if current is None:
+            return _("%(rev)s (not yet in force)") % {"rev": f"{latest:02d}"}
+        if latest != current:
+            return _("%(current)s (next: %(next)s)") % {"current": f"{current:02d}", "next": f"{latest:02d}"}
+        return f"{current:02d}"
+
+
+class StateColumn(Column):
+    def get_value(self, instance):
+        from documents.views import register_state_label
+
+        return register_state_label(instance)
+
+
+class DocumentIndexView(IndexView):
+    def get_base_queryset(self):
+        revisions = DocumentRevision.objects.filter(document=OuterRef("pk")).order_by("-number")
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("doc_type", "unit", "locked_by", "live_revision", "latest_revision")
+            .annotate(
+                _current_number=Subquery(revisions.filter(effective_date__lte=today()).values("number")[:1]),
+                _latest_number=Subquery(revisions.values("number")[:1]),
+            )
+        )
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        buttons.insert(
+            0,
+            ListingButton(
+                _("Open in library"),
+                url=reverse("documents:read", args=[instance.pk]),
+                icon_name="doc-full",
+                priority=5,
+            ),
+        )
+        return buttons
+
+
+class DocumentViewSet(ScopedViewSetMixin, SnippetViewSet):
+    model = Document
+    icon = "doc-full-inverse"
+    menu_label = _("Register")
+    menu_name = "document-register"
+    menu_order = 20
+    menu_hook = MENU_HOOK
+    add_to_admin_menu = True
+    url_prefix = "documents/register"
+    index_view_class = DocumentIndexView
+    list_display = [
+        "code",
+        "title",
+        "doc_type",
+        "unit",
+        RevisionColumn("revision", label=_("Revision")),
+        StateColumn("state", label=_("State")),
+        DateColumn("next_review_date", label=_("Next review")),
+    ]
+    list_filter = ["doc_type", "unit", "confidentiality"]
+    search_fields = ["code", "title"]
+    search_backend_name = None
+    ordering = ["code"]
+    list_per_page = 50
+    copy_view_enabled = False
+
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    FieldPanel("title"),
+                    FieldRowPanel([FieldPanel("doc_type"), FieldPanel("unit")]),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("confidentiality"),
+                            FieldPanel("audience_groups"),
+                            FieldPanel("audience_units"),
+                        ],
+                        heading=_("Who may read it"),
+                    ),
+                    FieldRowPanel([FieldPanel("retention_years"), FieldPanel("review_interval_months")]),
+                ],
+                heading=_("Register"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("body"),
+                    FieldPanel("upload"),
+                ],
+                heading=_("Content"),
+            ),
+            ObjectList(
+                [
+                    FieldPanel("change_summary"),
+                    FieldPanel("effective_from"),
+                    MultiFieldPanel(
+                        [
+                            FieldPanel("acknowledge_groups"),
+                            FieldPanel("acknowledge_units"),
+                            FieldPanel("acknowledge_users"),
+                        ],
+                        heading=_("Read and acknowledge"),
+                        help_text=_("Who must confirm they have read the revision once it is in force."),
+                    ),
+                ],
+                heading=_("Revision"),
+            ),
+        ],
+        base_form_class=DocumentForm,
+    )
+
+    def get_queryset(self, request):
+        return Document.objects.all()
+
+
+class DocumentTypeViewSet(SnippetViewSet):
+    model = DocumentType
+    icon = "tag"
+    menu_label = _("Document types")
+    menu_name = "document-types"
+    menu_order = 60
+    menu_hook = MENU_HOOK
+    add_to_admin_menu = True
+    url_prefix = "documents/types"
+    list_display = ["__str__", "prefix", "code_pattern", "review_interval_months", "retention_years"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    panels = [
+        FieldRowPanel([FieldPanel("prefix"), FieldPanel("code_pattern")]),
+        FieldRowPanel([FieldPanel("review_interval_months"), FieldPanel("retention_years")]),
+    ]

@@ -1,0 +1,74 @@
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.snippets.models import register_snippet
+
+from documents.models import Document
+from documents.viewsets import MENU_HOOK, DocumentTypeViewSet, DocumentViewSet
+from qms.permissions import register_scoped_model
+
+register_scoped_model(Document)
+register_snippet(DocumentViewSet)
+register_snippet(DocumentTypeViewSet)
+
+
+@hooks.register("register_admin_urls")
+def documents_admin_urls():
+    return [path("documents/", include("documents.urls", namespace="documents"))]
+
+
+@hooks.register("register_admin_menu_item")
+def documents_menu():
+    return SubmenuMenuItem(
+        _("Documents"),
+        Menu(register_hook_name=MENU_HOOK),
+        name="documents",
+        icon_name="doc-full",
+        order=300,
+    )
+
+
+class _PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register(MENU_HOOK)
+def library_menu_item():
+    return MenuItem(_("Library"), reverse("documents:library"), name="document-library", icon_name="doc-full",
+                    order=10)
+
+
+@hooks.register(MENU_HOOK)
+def due_reviews_menu_item():
+    return _PermissionMenuItem(
+        _("Due for review"), reverse("documents:due_reviews"), name="document-due-reviews", icon_name="date",
+        order=40, permission="documents.view_document",
+    )
+
+
+@hooks.register("register_log_actions")
+def register_document_log_actions(actions):
+    actions.register_action("documents.review", _("Periodic review"), _("Periodic review recorded"))
+    actions.register_action("documents.acknowledge", _("Read confirmation"), _("Confirmed reading"))
+
+
+@hooks.register("construct_homepage_panels")
+def documents_to_read_panel(request, panels):
+    from documents.panels import DocumentsToReadPanel
+
+    panels.append(DocumentsToReadPanel())
+
+
+@hooks.register("construct_snippet_action_menu")
+def no_direct_publish(menu_items, request, context):
+    """A document is published only by its approval workflow: hide the Publish and Unpublish
+    items (Document.publish refuses them anyway)."""
+    model = context.get("model")
+    if model is not None and issubclass(model, Document):
+        menu_items[:] = [item for item in menu_items if item.name not in ("action-publish", "action-unpublish")]
