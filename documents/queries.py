@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from wagtail.models import Revision
 
 from documents.models import Confidentiality, Document, DocumentAcknowledgement, DocumentRevision, today
 from qms.roles import unit_scope
@@ -137,17 +136,24 @@ def revision_states(document: Document, revisions, *, on: date | None = None) ->
 
 
 def revision_authors(document: Document, workflow_state=None) -> set[int]:
-    """Who wrote the revision now in draft or review: everyone who saved it since the last approval,
-    and whoever submitted it. None of them may approve it."""
+    """Who wrote the revision now in draft or review: whoever submitted it, and everyone whose save
+    changed its content since the last approval (from the audit log's `content_changed`; an approver
+    whose "Approve" from the editor saves the form unchanged does not become an author). None of
+    them may approve it."""
     cache = getattr(document, "_qms_authors", None)
     if cache is not None and workflow_state is None:
         return cache
-    revisions = Revision.objects.filter(
-        base_content_type_id=document.get_base_content_type().pk, object_id=str(document.pk)
+    from wagtail.models import ModelLogEntry
+
+    entries = ModelLogEntry.objects.filter(
+        content_type_id=document.get_base_content_type().pk,
+        object_id=str(document.pk),
+        action__in=("wagtail.create", "wagtail.edit", "wagtail.revert"),
+        content_changed=True,
     )
     if document.last_published_at:
-        revisions = revisions.filter(created_at__gt=document.last_published_at)
-    authors = {pk for pk in revisions.values_list("user_id", flat=True) if pk}
+        entries = entries.filter(timestamp__gt=document.last_published_at)
+    authors = {pk for pk in entries.values_list("user_id", flat=True) if pk}
     state = workflow_state or document.current_workflow_state
     if state is not None and state.requested_by_id:
         authors.add(state.requested_by_id)

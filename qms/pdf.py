@@ -9,6 +9,10 @@ of flowables with `styles()`, `data_table()` and reportlab's own flowables, then
     flowables = [Paragraph(escape(intro), styles().body), data_table(headers, rows)]
     pdf = build_pdf(title=_("Staff list"), code="PR-HİM-001", flowables=flowables, user=request.user)
     return pdf_response(pdf, "personel-listesi.pdf")
+
+A controlled document adds its revision and effective date to the letterhead and a note
+("Printed copies are uncontrolled") to every footer; `draw_margin_line()` draws the same footer
+line on pages reportlab did not lay out (documents.pdf stamps uploaded PDFs with it).
 """
 
 from __future__ import annotations
@@ -44,9 +48,16 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 __all__ = [
     "FONT",
     "FONT_BOLD",
+    "HEADER_BG",
+    "INK",
+    "MUTED",
+    "PRINT_TIME_ZONE",
+    "STRIPE_BG",
     "PdfStyles",
     "build_pdf",
     "data_table",
+    "draw_margin_line",
+    "facts_table",
     "pdf_filename_ascii",
     "pdf_response",
     "register_fonts",
@@ -225,14 +236,54 @@ def data_table(
     return table
 
 
+def facts_table(rows: list[tuple[str, Any]], label_share: float = 0.28) -> Table:
+    """A two-column label / value table in the house style (a record's facts, not a listing);
+    `label_share` is the labels' part of the width.
+
+    Values are formatted as in `data_table` (dates dd.mm.yyyy, Flowables as they are). A row may
+    split across pages, so a long value (a change summary) never makes the layout fail.
+    """
+    st = styles()
+    label_style = ParagraphStyle("qms-fact-label", parent=st.table_cell, fontName=FONT_BOLD)
+    data = [[Paragraph(escape(label), label_style), _cell(value, st) or "—"] for label, value in rows]
+    widths = [f"{100 * label_share:.2f}%", f"{100 * (1 - label_share):.2f}%"]
+    table = Table(data, colWidths=widths, hAlign="LEFT", splitInRow=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (0, -1), STRIPE_BG),
+                ("GRID", (0, 0), (-1, -1), 0.25, GRID),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+            ]
+        )
+    )
+    return table
+
+
 def _user_label(user) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
     return (user.get_full_name() or user.get_username()).strip()
 
 
-def _letterhead(*, organisation: str, department: str, title: str, code: str, width: float) -> Table:
-    """The box at the top of every page: who issues the document, what it is, its code."""
+def _letterhead(
+    *,
+    organisation: str,
+    department: str,
+    title: str,
+    code: str,
+    width: float,
+    revision: str = "",
+    effective_date: date | None = None,
+) -> Table:
+    """The box at the top of every page: who issues the document, what it is, its code (and for
+    a controlled document its revision and effective date, which identify the copy)."""
     st = styles()
     org_style = ParagraphStyle("qms-lh-org", parent=st.body, fontName=FONT_BOLD, fontSize=9, leading=11.5, spaceAfter=0)
     dept_style = ParagraphStyle("qms-lh-dept", parent=st.body, fontSize=8.5, leading=11, spaceAfter=0)
@@ -250,12 +301,25 @@ def _letterhead(*, organisation: str, department: str, title: str, code: str, wi
         "qms-lh-code", parent=st.body, fontName=FONT_BOLD, fontSize=9.5, leading=12, spaceAfter=0
     )
 
+    detail_style = ParagraphStyle("qms-lh-detail", parent=st.body, fontSize=8, leading=10, spaceAfter=0)
+
     issuer = [Paragraph(escape(organisation), org_style), Paragraph(escape(department), dept_style)]
     cells: list[Any] = [issuer, Paragraph(escape(title), title_style)]
     widths = [0.36 * width, 0.64 * width]
+    identity: list[Paragraph] = []
     if code:
-        cells.append([Paragraph(escape(_("Document code")), label_style), Paragraph(escape(code), code_style)])
-        widths = [0.34 * width, 0.46 * width, 0.20 * width]
+        identity += [Paragraph(escape(_("Document code")), label_style), Paragraph(escape(code), code_style)]
+    if revision:
+        identity.append(Paragraph(escape(_("Rev. %(number)s") % {"number": revision}), detail_style))
+    if effective_date is not None:
+        effective = _("Effective date: %(date)s") % {"date": effective_date.strftime("%d.%m.%Y")}
+        identity.append(Paragraph(escape(effective), detail_style))
+    if identity:
+        cells.append(identity)
+        if revision or effective_date is not None:
+            widths = [0.30 * width, 0.44 * width, 0.26 * width]
+        else:
+            widths = [0.34 * width, 0.46 * width, 0.20 * width]
     table = Table([cells], colWidths=widths)
     table.setStyle(
         TableStyle(
@@ -281,11 +345,19 @@ class NumberedCanvas(Canvas):
     page and `save` draws every footer with the final total before writing the pages out.
     """
 
-    def __init__(self, *args, footer_left: str = "", page_label: str = "%(page)s / %(pages)s", **kwargs):
+    def __init__(
+        self,
+        *args,
+        footer_left: str = "",
+        page_label: str = "%(page)s / %(pages)s",
+        footer_note: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self._saved_page_states: list[dict] = []
         self._footer_left = footer_left
         self._page_label = page_label
+        self._footer_note = footer_note
 
     def showPage(self) -> None:
         self._saved_page_states.append(dict(self.__dict__))
@@ -301,17 +373,60 @@ class NumberedCanvas(Canvas):
 
     def _draw_footer(self, total: int) -> None:
         page_width = self._pagesize[0]
-        right = self._page_label % {"page": self._pageNumber, "pages": total}
         self.saveState()
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
         self.line(MARGIN_X, FOOTER_Y + 4 * mm, page_width - MARGIN_X, FOOTER_Y + 4 * mm)
-        self.setFillColor(MUTED)
-        self.setFont(FONT, 7.5)
-        self.drawRightString(page_width - MARGIN_X, FOOTER_Y, right)
-        room = page_width - 2 * MARGIN_X - self.stringWidth(right, FONT, 7.5) - 6 * mm
-        self.drawString(MARGIN_X, FOOTER_Y, _fit(self._footer_left, FONT, 7.5, room))
         self.restoreState()
+        draw_margin_line(
+            self,
+            y=FOOTER_Y,
+            x_from=MARGIN_X,
+            x_to=page_width - MARGIN_X,
+            left=self._footer_left,
+            emphasis=self._footer_note,
+            right=self._page_label % {"page": self._pageNumber, "pages": total},
+        )
+
+
+def draw_margin_line(
+    canvas: Canvas,
+    *,
+    y: float,
+    x_from: float,
+    x_to: float,
+    left: str = "",
+    emphasis: str = "",
+    right: str = "",
+    size: float = 7.5,
+) -> None:
+    """One line of small text in a page margin: `left` at the start, `right` at the end and
+    `emphasis` (bold, dark) just before `right`.
+
+    The footer of every page and the stamp on uploaded PDFs both use it, so they read alike.
+    `right` and `emphasis` are what must never be lost (page number, "uncontrolled" note), so
+    only `left` is shortened with an ellipsis when the line is too narrow.
+    """
+    register_fonts()
+    gap = 6 * mm if not emphasis else 4 * mm
+    canvas.saveState()
+    canvas.setFillColor(MUTED)
+    canvas.setFont(FONT, size)
+    end = x_to
+    if right:
+        canvas.drawRightString(end, y, right)
+        end -= canvas.stringWidth(right, FONT, size) + gap
+    if emphasis:
+        emphasis = _fit(emphasis, FONT_BOLD, size, max(end - x_from, 0))
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT_BOLD, size)
+        canvas.drawRightString(end, y, emphasis)
+        end -= canvas.stringWidth(emphasis, FONT_BOLD, size) + gap
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, size)
+    if left and end > x_from:
+        canvas.drawString(x_from, y, _fit(left, FONT, size, end - x_from))
+    canvas.restoreState()
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
@@ -332,15 +447,20 @@ def build_pdf(
     landscape: bool = False,
     subject: str = "",
     printed_at: datetime | None = None,
+    revision: str = "",
+    effective_date: date | None = None,
+    footer_note: str = "",
 ) -> bytes:
     """Lay out `flowables` on A4 pages with the letterhead and footer; return the PDF bytes.
 
     The letterhead (every page) shows the organisation and department from
-    `OrganisationSettings`, `title` and, if given, the document `code` (e.g. "PR-HİM-001").
-    The footer shows "Page x / y" and when (Europe/Istanbul, dd.mm.yyyy HH:MM) and by whom
-    (`user`'s full name, else username) it was printed. `printed_at` defaults to now. The PDF's
-    metadata carry the title, the organisation as author, `subject` (default: the department)
-    and the active language.
+    `OrganisationSettings`, `title` and, if given, the document `code` (e.g. "PR-HİM-001"),
+    its `revision` ("02" prints as "Rev. 02") and `effective_date` (dd.mm.yyyy): together they
+    identify which version a paper copy is. The footer shows "Page x / y", when
+    (Europe/Istanbul, dd.mm.yyyy HH:MM) and by whom (`user`'s full name, else username) it was
+    printed, and `footer_note` in bold (e.g. "Printed copies are uncontrolled"). `printed_at`
+    defaults to now. The PDF's metadata carry the title, the organisation as author, `subject`
+    (default: the department) and the active language.
     """
     from qms.models import OrganisationSettings
 
@@ -364,6 +484,8 @@ def build_pdf(
         title=title,
         code=code,
         width=width,
+        revision=revision,
+        effective_date=effective_date,
     )
     _w, letterhead_height = letterhead.wrap(width, page_height)
     letterhead_top = page_height - MARGIN_TOP
@@ -406,7 +528,7 @@ def build_pdf(
     doc.build(
         list(flowables),
         canvasmaker=lambda *args, **kwargs: NumberedCanvas(
-            *args, footer_left=footer_left, page_label=page_label, **kwargs
+            *args, footer_left=footer_left, page_label=page_label, footer_note=footer_note, **kwargs
         ),
     )
     return buffer.getvalue()

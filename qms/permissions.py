@@ -69,9 +69,13 @@ class ScopedObjectViewMixin:
     """For object views: a record outside the user's scope is 404, never shown or changed, and a
     create or edit form offers only units inside the scope (so nothing is moved out of it)."""
 
+    def _scope_policy(self):
+        # Some views (e.g. Wagtail's workflow-action modal) carry no permission_policy of their own.
+        return getattr(self, "permission_policy", None) or policy_registry.get_by_type(self.model)
+
     def get_form(self, *args, **kwargs):
         form = super().get_form(*args, **kwargs)
-        policy = self.permission_policy
+        policy = self._scope_policy()
         field = form.fields.get(getattr(policy, "unit_field", ""))
         scope = unit_scope(self.request.user)
         if field is not None and scope is not None and hasattr(field, "queryset"):
@@ -82,7 +86,7 @@ class ScopedObjectViewMixin:
         obj = super().get_object(*args, **kwargs)
         if obj is None:  # create views have no object yet
             return obj
-        policy = self.permission_policy
+        policy = self._scope_policy()
         if hasattr(policy, "in_scope") and not policy.in_scope(self.request.user, obj):
             raise Http404
         return obj

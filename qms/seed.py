@@ -75,6 +75,14 @@ MORE_STAFF = [
     ("hasan.koc", "Hasan", "Koç", Role.STAFF, "SNT", "Santral Memuru"),
     ("selin.acar", "Selin", "Acar", Role.STAFF, "SMB", "Sosyal Medya Uzmanı"),
     ("murat.polat", "Murat", "Polat", Role.STAFF, "CİMER", "Bilgi Edinme Memuru"),
+    # Chiefs and unit leads: they write their units' controlled documents and review (workflow step 1)
+    # those of the units under them; documents/seed.py uses them.
+    ("mudur.yardimcisi", "Kemal", "Erdem", Role.UNIT_MANAGER, "HİŞM", "Şube Müdür Yardımcısı"),
+    ("kalite.sefi", "Derya", "Aksoy", Role.UNIT_MANAGER, "KYRŞ", "Kalite Yönetim ve Raporlama Şefi"),
+    ("cozum.sefi", "Serkan", "Yurt", Role.UNIT_MANAGER, "ÇÖZM", "Çözüm Merkezi Şefi"),
+    ("sosyal.medya.sefi", "Okan", "Bulut", Role.UNIT_MANAGER, "SMŞ", "Sosyal Medya Şefi"),
+    ("cmpk.sorumlusu", "Pınar", "Güneş", Role.UNIT_MANAGER, "ÇMPK", "Performans ve Kalite Birimi Sorumlusu"),
+    ("cimer.sorumlusu", "Hülya", "Tekin", Role.UNIT_MANAGER, "CİMER", "CİMER ve Bilgi Edinme Birimi Sorumlusu"),
 ]
 
 

@@ -31,10 +31,10 @@ def doc_type():
 
 @pytest.fixture
 def people(make_user):
-    """An author (unit manager of KSB), a reviewer (unit manager above it) and the approver."""
+    """An author (unit manager of KSB), a reviewer (manager of the whole branch) and the approver."""
     return {
         "author": make_user(Role.UNIT_MANAGER, unit="KSB", username="yazar", first_name="Ayşe", last_name="Yazıcı"),
-        "reviewer": make_user(Role.UNIT_MANAGER, unit="ÇÖZM", username="inceleyen", first_name="İsmail",
+        "reviewer": make_user(Role.UNIT_MANAGER, unit="HİŞM", username="inceleyen", first_name="İsmail",
                               last_name="Çelik"),
         "approver": make_user(Role.MANAGEMENT_REPRESENTATIVE, unit="HİŞM", username="onaylayan",
                               first_name="Gülşen", last_name="Öztürk"),

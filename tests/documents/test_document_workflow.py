@@ -152,3 +152,18 @@ def test_approved_revisions_and_documents_are_never_deleted_or_changed(approved_
         revision.delete()
     with pytest.raises(PermissionDenied):
         Document.objects.get(pk=document.pk).delete()
+
+
+def test_whoever_changes_the_content_during_review_becomes_an_author(org, people, doc_type):
+    document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Plan",
+                                      change_summary="İlk yayın", body=body())
+    document_submit(document=document, user=people["author"])
+    # The management representative rewrites the text while it is with the reviewer...
+    document_draft_revision(document=document, user=people["approver"], body=body("Baştan yazıldı"))
+    state = document.current_workflow_task_state
+    state.task.specific.on_action(state, people["reviewer"], "approve")
+    document.refresh_from_db()
+    state = document.current_workflow_task_state
+    # ... so they may not approve it themselves.
+    with pytest.raises(PermissionDenied, match="cannot approve"):
+        state.task.specific.on_action(state, people["approver"], "approve")
