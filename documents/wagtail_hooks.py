@@ -23,7 +23,7 @@ def documents_menu():
     return SubmenuMenuItem(
         _("Documents"),
         Menu(register_hook_name=MENU_HOOK),
-        name="documents",
+        name="controlled-documents",  # "documents" is Wagtail's own files menu
         icon_name="doc-full",
         order=300,
     )

@@ -16,6 +16,8 @@ MENU_OF_CAPABILITY = {
     "users.manage": {"users"},
     "settings.manage": {"organisation-details"},
     "api.tokens": {"api_tokens"},
+    "admin.access": {"controlled-documents", "document-library"},
+    "documents.manage": {"document-types", "workflows"},
 }
 
 
