@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Exists, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.widgets import ListingButton
+from wagtail.models import WorkflowState
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from documents.forms import DocumentForm
@@ -42,6 +45,10 @@ class StateColumn(Column):
 class DocumentIndexView(IndexView):
     def get_base_queryset(self):
         revisions = DocumentRevision.objects.filter(document=OuterRef("pk")).order_by("-number")
+        in_review = WorkflowState.objects.active().filter(
+            base_content_type=ContentType.objects.get_for_model(Document),
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        )
         return (
             super()
             .get_base_queryset()
@@ -49,6 +56,7 @@ class DocumentIndexView(IndexView):
             .annotate(
                 _current_number=Subquery(revisions.filter(effective_date__lte=today()).values("number")[:1]),
                 _latest_number=Subquery(revisions.values("number")[:1]),
+                _in_review=Exists(in_review),
             )
         )
 
