@@ -21,9 +21,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under QMS_PRIVATE_MEDIA_ROOT, read at each use (so a changed setting, as in tests,
+    takes effect), with no base URL: nothing can build a public link to them."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.QMS_PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+_PRIVATE_STORAGE = PrivateStorage()
+
+
 def private_storage() -> FileSystemStorage:
-    """The storage for document files (a callable, so settings are read when it is used)."""
-    return FileSystemStorage(location=settings.QMS_PRIVATE_MEDIA_ROOT, base_url=None)
+    """The storage of document files (a callable, so migrations do not depend on the path)."""
+    return _PRIVATE_STORAGE
 
 
 def upload_path(instance, filename: str) -> str:

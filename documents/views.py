@@ -32,7 +32,9 @@ def register_state_label(document: Document) -> str:
     """The register's one-word state: draft, in review, effective (with a draft), withdrawn."""
     if document.is_withdrawn:
         return _("Withdrawn")
-    in_review = document.workflow_in_progress
+    in_review = getattr(document, "_in_review", None)  # annotated by the register listing
+    if in_review is None:
+        in_review = document.workflow_in_progress
     has_revision = getattr(document, "_latest_number", None) is not None or document.live
     if not has_revision:
         return _("In review") if in_review else _("Draft")
@@ -201,15 +203,23 @@ def file_download(request, revision_pk):
 
 
 def controlled_copy(request, revision_pk):
-    """The revision in force as a PDF with the controlled-copy header and footer."""
-    from documents.pdf import controlled_copy_pdf
+    """The revision in force as a PDF with the controlled-copy header and footer.
+
+    An uploaded PDF that cannot be stamped (password-protected, damaged) sends the reader back
+    to the document with the reason, where the original file can still be opened.
+    """
+    from documents.pdf import StampError, controlled_copy_pdf
     from qms.pdf import pdf_response
 
     revision = readable_revision(request.user, revision_pk)
     current = queries.current_revision_of(revision.document)
     if current is None or current.pk != revision.pk:
         raise Http404
-    pdf = controlled_copy_pdf(revision, user=request.user)
+    try:
+        pdf = controlled_copy_pdf(revision, user=request.user)
+    except StampError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("documents:read", args=[revision.document_id]))
     return pdf_response(pdf, f"{revision.document.code} Rev.{revision.label}.pdf")
 
 

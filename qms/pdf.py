@@ -49,8 +49,6 @@ __all__ = [
     "FONT",
     "FONT_BOLD",
     "HEADER_BG",
-    "INK",
-    "MUTED",
     "PRINT_TIME_ZONE",
     "STRIPE_BG",
     "PdfStyles",
@@ -60,6 +58,7 @@ __all__ = [
     "facts_table",
     "pdf_filename_ascii",
     "pdf_response",
+    "printed_line",
     "register_fonts",
     "styles",
 ]
@@ -272,6 +271,16 @@ def _user_label(user) -> str:
     return (user.get_full_name() or user.get_username()).strip()
 
 
+def printed_line(user=None, printed_at: datetime | None = None) -> str:
+    """The footer's "Printed dd.mm.yyyy HH:MM by <name>" (Europe/Istanbul; no name without a
+    user), shared with pages stamped outside `build_pdf`."""
+    when = timezone.localtime(printed_at or timezone.now(), PRINT_TIME_ZONE).strftime("%d.%m.%Y %H:%M")
+    who = _user_label(user)
+    if who:
+        return _("Printed %(when)s by %(user)s") % {"when": when, "user": who}
+    return _("Printed %(when)s") % {"when": when}
+
+
 def _letterhead(
     *,
     organisation: str,
@@ -470,12 +479,7 @@ def build_pdf(
     page_width, page_height = pagesize
     width = page_width - 2 * MARGIN_X
 
-    when = timezone.localtime(printed_at or timezone.now(), PRINT_TIME_ZONE).strftime("%d.%m.%Y %H:%M")
-    who = _user_label(user)
-    if who:
-        footer_left = _("Printed %(when)s by %(user)s") % {"when": when, "user": who}
-    else:
-        footer_left = _("Printed %(when)s") % {"when": when}
+    footer_left = printed_line(user, printed_at)
     page_label = _("Page %(page)s / %(pages)s")  # filled in per page by NumberedCanvas
 
     letterhead = _letterhead(

@@ -94,7 +94,7 @@ CAPABILITIES: dict[str, Capability] = {
         ),
     ),
     "documents.oversee": Capability(
-        _("See every document's drafts, old revisions and acknowledgements (within unit scope)"),
+        _("See all documents with their drafts, old revisions and read confirmations (within unit scope)"),
         ("documents.view_document",),
     ),
     "documents.manage": Capability(

@@ -78,7 +78,7 @@ def test_drafts_are_invisible_to_staff_and_visible_to_overseers(org, people, doc
 
 
 def test_superseded_and_withdrawn_revisions_are_hidden_from_staff_but_readable_to_quality_roles(
-    approved_document, people, role_client, client, make_user
+    approved_document, people, role_client, make_user
 ):
     document = approved_document()
     document_draft_revision(document=document, user=people["author"], body=body("İkinci sürüm metni"),
@@ -93,8 +93,10 @@ def test_superseded_and_withdrawn_revisions_are_hidden_from_staff_but_readable_t
     old = document.approved_revisions.get(number=0)
     assert staff.get(reverse("documents:controlled_copy", args=[old.pk])).status_code == 404
 
-    auditor = make_user(Role.INTERNAL_AUDITOR, unit="HİŞM")
-    client.force_login(auditor)
+    from django.test import Client
+
+    client = Client()  # role_client's client is `staff` above
+    client.force_login(make_user(Role.INTERNAL_AUDITOR, unit="HİŞM"))
     response = client.get(reverse("documents:read_revision", args=[document.pk, 0]))
     assert response.status_code == 200
     html = response.content.decode()
