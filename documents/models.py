@@ -307,7 +307,7 @@ class DocumentRevision(models.Model):
     """One approved revision (00, 01, ...): frozen content and its approval record. Never changed."""
 
     document = models.ForeignKey(
-        Document, verbose_name=_("document"), on_delete=models.PROTECT, related_name="approved_revisions"
+        Document, verbose_name=_("controlled document"), on_delete=models.PROTECT, related_name="approved_revisions"
     )
     number = models.PositiveSmallIntegerField(_("revision"))
     wagtail_revision = models.ForeignKey(
@@ -397,7 +397,7 @@ class ReviewOutcome(models.TextChoices):
 class DocumentReview(models.Model):
     """A periodic review of a document: "no change" moves the next review date on."""
 
-    document = models.ForeignKey(Document, verbose_name=_("document"), on_delete=models.PROTECT, related_name="reviews")
+    document = models.ForeignKey(Document, verbose_name=_("controlled document"), on_delete=models.PROTECT, related_name="reviews")
     revision = models.ForeignKey(
         DocumentRevision, verbose_name=_("revision"), on_delete=models.PROTECT, related_name="reviews"
     )

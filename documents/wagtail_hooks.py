@@ -1,5 +1,6 @@
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.snippets.models import register_snippet
@@ -21,7 +22,7 @@ def documents_admin_urls():
 @hooks.register("register_admin_menu_item")
 def documents_menu():
     return SubmenuMenuItem(
-        _("Documents"),
+        pgettext_lazy("controlled documents menu", "Documents"),
         Menu(register_hook_name=MENU_HOOK),
         name="controlled-documents",  # "documents" is Wagtail's own files menu
         icon_name="doc-full",
