@@ -53,6 +53,22 @@ def due_reviews_menu_item():
     )
 
 
+@hooks.register(MENU_HOOK)
+def master_list_menu_item():
+    return _PermissionMenuItem(
+        _("Master document list"), reverse("documents:master_list"), name="document-master-list",
+        icon_name="list-ul", order=30, permission="documents.view_document",
+    )
+
+
+@hooks.register(MENU_HOOK)
+def register_import_menu_item():
+    return _PermissionMenuItem(
+        _("Import a document register"), reverse("documents:register_import"), name="document-register-import",
+        icon_name="upload", order=50, permission="documents.import_document",
+    )
+
+
 @hooks.register("register_log_actions")
 def register_document_log_actions(actions):
     actions.register_action("documents.review", _("Periodic review"), _("Periodic review recorded"))

@@ -65,7 +65,7 @@ def test_the_author_cannot_approve_their_own_revision(org, people, doc_type, mak
     document_submit(document=document, user=author)
     state = document.current_workflow_task_state
     assert state.task.specific.get_actions(document, author) == []
-    with pytest.raises(PermissionDenied, match="cannot approve"):
+    with pytest.raises(PermissionDenied, match="onaylayamazsınız"):
         state.task.specific.on_action(state, author, "approve")
     state.task.specific.on_action(state, people["reviewer"], "approve")
     document.refresh_from_db()
@@ -103,7 +103,7 @@ def test_publishing_directly_is_refused_even_for_a_superuser(org, people, doc_ty
     admin = django_user_model.objects.create_superuser("kok", "kok@example.org", "x")
     document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Plan",
                                       change_summary="İlk yayın", body=body())
-    with pytest.raises(PermissionDenied, match="approval workflow"):
+    with pytest.raises(PermissionDenied, match="onay iş akışıyla"):
         document.latest_revision.publish(user=admin)
     document.refresh_from_db()
     assert not document.live and not document.approved_revisions.exists()
@@ -112,7 +112,7 @@ def test_publishing_directly_is_refused_even_for_a_superuser(org, people, doc_ty
 def test_submitting_without_a_change_summary_is_refused(org, people, doc_type):
     document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Liste",
                                       body=body())
-    with pytest.raises(ValidationError, match="change summary"):
+    with pytest.raises(ValidationError, match="değişiklik özetini"):
         document_submit(document=document, user=people["author"])
     assert document.current_workflow_state is None
 
@@ -125,7 +125,7 @@ def test_approval_without_content_is_refused(org, people, doc_type):
     state.task.specific.on_action(state, people["reviewer"], "approve")
     document.refresh_from_db()
     state = document.current_workflow_task_state
-    with pytest.raises(ValidationError, match="needs content"):
+    with pytest.raises(ValidationError, match="içeriği olmalı"):
         state.task.specific.on_action(state, people["approver"], "approve")
 
 
@@ -165,5 +165,5 @@ def test_whoever_changes_the_content_during_review_becomes_an_author(org, people
     document.refresh_from_db()
     state = document.current_workflow_task_state
     # ... so they may not approve it themselves.
-    with pytest.raises(PermissionDenied, match="cannot approve"):
+    with pytest.raises(PermissionDenied, match="onaylayamazsınız"):
         state.task.specific.on_action(state, people["approver"], "approve")

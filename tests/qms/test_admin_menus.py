@@ -17,7 +17,7 @@ MENU_OF_CAPABILITY = {
     "settings.manage": {"organisation-details"},
     "api.tokens": {"api_tokens"},
     "admin.access": {"controlled-documents", "document-library"},
-    "documents.manage": {"document-types", "workflows"},
+    "documents.manage": {"document-types", "workflows", "document-register-import"},
 }
 
 
