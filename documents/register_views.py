@@ -326,7 +326,7 @@ class MasterListView(WagtailAdminTemplateMixin, TemplateView):
         ]
         title = _("Master document list")
         pdf = build_pdf(
-            title=title, code=getattr(settings, "QMS_DOCUMENT_MASTER_LIST_CODE", ""), flowables=flowables,
+            title=title, code=settings.QMS_DOCUMENT_MASTER_LIST_CODE, flowables=flowables,
             user=self.request.user, landscape=True,
         )
         return pdf_response(pdf, self.filename("pdf"))

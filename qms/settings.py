@@ -338,6 +338,7 @@ LOGGING = {
 # only after a permission check; the upload limit is in megabytes.
 QMS_PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "var" / "private")
 QMS_DOCUMENT_MAX_UPLOAD_MB = float(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "20"))
+QMS_DOCUMENT_MASTER_LIST_CODE = os.environ.get("DOCUMENT_MASTER_LIST_CODE", "")  # e.g. LS-KYRŞ-001, on its PDF
 QMS_DOCUMENT_ACKNOWLEDGE_DAYS = 14  # days after a revision comes into force to confirm reading it
 # Approving the last workflow step publishes through the documents app's rule (author != approver,
 # the approved revision frozen as 00, 01 ...); other models keep Wagtail's default.
