@@ -24,6 +24,15 @@ class DocumentForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        people = self.fields.get("acknowledge_users")
+        if people is not None:
+            people.queryset = people.queryset.filter(is_active=True).order_by("first_name", "last_name")
+            people.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        units = self.fields.get("audience_units"), self.fields.get("acknowledge_units")
+        for field in units:
+            if field is not None:
+                field.queryset = field.queryset.filter(is_active=True).order_by("path")
+                field.label_from_instance = lambda unit: unit.indented_name
         if self.instance.file_id and "upload" in self.fields:
             self.fields["upload"].help_text = _("Current file: %(name)s. Upload another to replace it.") % {
                 "name": self.instance.file.original_name
@@ -49,9 +58,12 @@ class DocumentForm(WagtailAdminModelForm):
     def save(self, commit=True):
         from documents.services import document_file_store
 
+        user = getattr(self, "for_user", None)
         upload = self.cleaned_data.get("upload")
         if upload:
-            self.instance.file = document_file_store(upload=upload, user=getattr(self, "for_user", None))
+            self.instance.file = document_file_store(upload=upload, user=user)
+        if self.instance.pk is None and getattr(user, "is_authenticated", False):
+            self.instance.created_by = user
         return super().save(commit=commit)
 
 

@@ -21,6 +21,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail import blocks
@@ -148,9 +149,9 @@ class Confidentiality(models.TextChoices):
 
 def body_blocks():
     return [
-        ("heading", blocks.CharBlock(form_classname="title", label=_("heading"))),
-        ("paragraph", blocks.RichTextBlock(label=_("paragraph"), features=["bold", "italic", "ol", "ul", "link"])),
-        ("note", blocks.TextBlock(label=_("note"), help_text=_("A highlighted remark, e.g. a warning."))),
+        ("heading", blocks.CharBlock(form_classname="title", label=_("Heading"))),
+        ("paragraph", blocks.RichTextBlock(label=_("Paragraph"), features=["bold", "italic", "ol", "ul", "link"])),
+        ("note", blocks.TextBlock(label=_("Note"), help_text=_("A highlighted remark, e.g. a warning."))),
     ]
 
 
@@ -171,7 +172,7 @@ class Document(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
         blank=True,
         help_text=_("Given automatically from the type's pattern when the document is created."),
     )
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=255)  # not a person's job title
     doc_type = models.ForeignKey(DocumentType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(
         "qms.Unit", verbose_name=_("owning unit"), on_delete=models.PROTECT, related_name="documents"
@@ -313,7 +314,7 @@ class DocumentRevision(models.Model):
     wagtail_revision = models.ForeignKey(
         "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=255)
     body = StreamField(body_blocks(), verbose_name=_("content"), blank=True)
     file = models.ForeignKey(
         DocumentFile, verbose_name=_("file"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -397,7 +398,9 @@ class ReviewOutcome(models.TextChoices):
 class DocumentReview(models.Model):
     """A periodic review of a document: "no change" moves the next review date on."""
 
-    document = models.ForeignKey(Document, verbose_name=_("controlled document"), on_delete=models.PROTECT, related_name="reviews")
+    document = models.ForeignKey(
+        Document, verbose_name=_("controlled document"), on_delete=models.PROTECT, related_name="reviews"
+    )
     revision = models.ForeignKey(
         DocumentRevision, verbose_name=_("revision"), on_delete=models.PROTECT, related_name="reviews"
     )
@@ -460,9 +463,10 @@ class DocumentApprovalTask(AbstractGroupApprovalTask):
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        states = super().get_task_states_user_can_moderate(user, **kwargs)
-        if not states:
-            return states
+        # Not the revisions the person submitted: they cannot approve them ("awaiting your review").
+        states = super().get_task_states_user_can_moderate(user, **kwargs).exclude(
+            workflow_state__requested_by=user
+        )
         from qms.roles import unit_scope
 
         scope = unit_scope(user)

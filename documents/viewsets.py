@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Exists, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.models import WorkflowState
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, IndexView, SnippetViewSet
 
 from documents.forms import DocumentForm
 from documents.models import Document, DocumentRevision, DocumentType, today
@@ -33,6 +34,14 @@ class RevisionColumn(Column):
         if latest != current:
             return _("%(current)s (next: %(next)s)") % {"current": f"{current:02d}", "next": f"{latest:02d}"}
         return f"{current:02d}"
+
+
+class DayColumn(Column):
+    """A date as dd.mm.yyyy (Wagtail's DateColumn says "now" for any future date)."""
+
+    def get_value(self, instance):
+        value = getattr(instance, self.accessor, None)
+        return value.strftime("%d.%m.%Y") if value else "—"
 
 
 class StateColumn(Column):
@@ -74,6 +83,15 @@ class DocumentIndexView(IndexView):
         return buttons
 
 
+class DocumentCreateView(CreateView):
+    """No autosave while creating: an autosave creates the document (and spends a code) before the
+    author has chosen to save, and a quick "Save draft" after it made a second one."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.autosave_enabled = False
+
+
 class DocumentViewSet(ScopedViewSetMixin, SnippetViewSet):
     model = Document
     icon = "doc-full-inverse"
@@ -84,14 +102,15 @@ class DocumentViewSet(ScopedViewSetMixin, SnippetViewSet):
     add_to_admin_menu = True
     url_prefix = "documents/register"
     index_view_class = DocumentIndexView
+    add_view_class = DocumentCreateView
     list_display = [
+        "title",  # the first column carries the row's buttons: the title has the room for them
         "code",
-        "title",
         "doc_type",
         "unit",
         RevisionColumn("revision", label=_("Revision")),
         StateColumn("state", label=_("State")),
-        DateColumn("next_review_date", label=_("Next review")),
+        DayColumn("next_review_date", label=_("Next review")),
     ]
     list_filter = ["doc_type", "unit", "confidentiality"]
     search_fields = ["code", "title"]
@@ -105,11 +124,14 @@ class DocumentViewSet(ScopedViewSetMixin, SnippetViewSet):
             ObjectList(
                 [
                     FieldPanel("title"),
-                    FieldRowPanel([FieldPanel("doc_type"), FieldPanel("unit")]),
+                    # Plain selects: the unit list is cut to the author's scope (a chooser would
+                    # offer every unit and refuse most of them on saving).
+                    FieldRowPanel([FieldPanel("doc_type", widget=forms.Select),
+                                   FieldPanel("unit", widget=forms.Select)]),
                     MultiFieldPanel(
                         [
-                            FieldPanel("confidentiality"),
-                            FieldPanel("audience_groups"),
+                            FieldPanel("confidentiality", widget=forms.RadioSelect),
+                            FieldPanel("audience_groups", widget=forms.CheckboxSelectMultiple),
                             FieldPanel("audience_units"),
                         ],
                         heading=_("Who may read it"),
@@ -131,7 +153,7 @@ class DocumentViewSet(ScopedViewSetMixin, SnippetViewSet):
                     FieldPanel("effective_from"),
                     MultiFieldPanel(
                         [
-                            FieldPanel("acknowledge_groups"),
+                            FieldPanel("acknowledge_groups", widget=forms.CheckboxSelectMultiple),
                             FieldPanel("acknowledge_units"),
                             FieldPanel("acknowledge_users"),
                         ],

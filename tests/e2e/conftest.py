@@ -140,7 +140,7 @@ def _post_migrate_state(browser, django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def seeded(_post_migrate_state, live_server, django_db_serialized_rollback):
+def seeded(request, settings, _post_migrate_state, live_server, django_db_serialized_rollback):
     """The live server, its database in the post-migration state plus `seed_demo`.
 
     Serialized rollback puts back what migrations created (Wagtail's root page, locale,
@@ -148,6 +148,9 @@ def seeded(_post_migrate_state, live_server, django_db_serialized_rollback):
     second. The cache is cleared because Wagtail caches the site's root paths, and the reseeded
     site has new primary keys.
     """
+    marker = request.node.get_closest_marker("seed_modules")
+    if marker is not None:  # a test that needs only some modules' demo data is seeded faster
+        settings.QMS_SEED_MODULES = [m for m in settings.QMS_SEED_MODULES if m in marker.args]
     cache.clear()
     call_command("seed_demo", stdout=io.StringIO())
     cache.clear()

@@ -8,11 +8,15 @@ the way a person does, including a form added later to an InlinePanel (the Mutat
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from qms.models import StaffProfile, Unit
+
+# Only the core's demo data: these screens do not show any module's records (faster seeding).
+pytestmark = pytest.mark.seed_modules("qms")
 
 
 def test_date_picker_on_the_staff_form(ui):

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
 from qms.models import HomePage, OrganisationSettings, StandardPage, Unit
 from qms.seed import QUALITY_POLICY
+
+# Only the core's demo data: these screens do not show any module's records (faster seeding).
+pytestmark = pytest.mark.seed_modules("qms")
 
 
 def turkish(text) -> str:

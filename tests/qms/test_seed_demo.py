@@ -9,6 +9,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from wagtail.models import Page, Site
 
@@ -42,10 +44,15 @@ def counts() -> dict[str, int]:
     return result
 
 
-@pytest.fixture
-def seeded():
-    output = seed()
-    return output
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Seed once for the module (the documents' demo history takes seconds), in a transaction rolled
+    back at the end; each test runs in its own savepoint, so a test that changes or re-seeds undoes it.
+    Uploaded demo files go to a temporary folder."""
+    media = tmp_path_factory.mktemp("private")
+    with django_db_blocker.unblock(), override_settings(QMS_PRIVATE_MEDIA_ROOT=media), transaction.atomic():
+        yield seed()
+        transaction.set_rollback(True)
 
 
 def test_seed_reports_success(seeded):
@@ -118,6 +125,7 @@ def test_seed_demo_refuses_a_production_database(db, settings):
     from django.core.management import CommandError, call_command
 
     settings.QMS_ALLOW_DEMO_DATA = False  # what DEBUG=0 in the environment gives
+    before = counts()  # the module's seeded data may be there already: nothing may be added to it
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("seed_demo")
-    assert not get_user_model().objects.filter(username="admin").exists()
+    assert counts() == before
