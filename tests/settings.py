@@ -15,3 +15,11 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # One file per test process, so that two runs side by side never share (or delete) a database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not DATABASES["default"]["TEST"]["NAME"]:  # noqa: F405
     DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")  # noqa: F405
+
+# Uploaded document files of a test run go to a throw-away folder, never into var/private.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+QMS_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="qms-test-private-"))  # noqa: F405
+atexit.register(shutil.rmtree, QMS_PRIVATE_MEDIA_ROOT, ignore_errors=True)
