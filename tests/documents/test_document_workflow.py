@@ -167,3 +167,14 @@ def test_whoever_changes_the_content_during_review_becomes_an_author(org, people
     # ... so they may not approve it themselves.
     with pytest.raises(PermissionDenied, match="onaylayamazsınız"):
         state.task.specific.on_action(state, people["approver"], "approve")
+
+
+def test_drafting_from_a_stale_instance_keeps_the_approved_document_live(org, people, doc_type):
+    document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Plan",
+                                      change_summary="İlk yayın", body=body())
+    stale = Document.objects.get(pk=document.pk)  # read while still a draft
+    document_submit(document=document, user=people["author"])
+    approve_through_workflow(document, reviewer=people["reviewer"], approver=people["approver"])
+    document_draft_revision(document=stale, user=people["author"], body=body("Yeni"), change_summary="Güncel")
+    document.refresh_from_db()
+    assert document.live and current_revision_of(document).number == 0
