@@ -194,6 +194,19 @@ def _default_widths(headers: list[Any], rows: list[list[Any]]) -> list[str]:
     return [f"{100 * w / total:.2f}%" for w in weights]
 
 
+# The grid, padding and type of every table cell (data_table, facts_table).
+_CELL_GRID = [
+    ("GRID", (0, 0), (-1, -1), 0.25, GRID),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+]
+
+
 def data_table(
     headers: list[Any],
     rows: list[list[Any]],
@@ -220,15 +233,8 @@ def data_table(
             [
                 ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE_BG]),
-                ("GRID", (0, 0), (-1, -1), 0.25, GRID),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.75, HEADER_BG),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+                *_CELL_GRID,
             ]
         )
     )
@@ -251,14 +257,7 @@ def facts_table(rows: list[tuple[str, Any]], label_share: float = 0.28) -> Table
         TableStyle(
             [
                 ("BACKGROUND", (0, 0), (0, -1), STRIPE_BG),
-                ("GRID", (0, 0), (-1, -1), 0.25, GRID),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+                *_CELL_GRID,
             ]
         )
     )

@@ -58,4 +58,25 @@ def approved_document(org, people, doc_type):
     return factory
 
 
+@pytest.fixture
+def restricted(approved_document, org):
+    """restricted(title=...) -> a call-centre instruction of ÇMPK restricted to the QA evaluators'
+    role and the ÇMŞ chiefdom (so its agents read it; the desk staff of KSB do not)."""
+    from django.contrib.auth.models import Group
+
+    from documents.models import Confidentiality
+    from qms.roles import ROLES
+
+    def factory(title="Çağrı Puanlama Talimatı"):
+        document = approved_document(title=title, unit="ÇMPK")
+        document.confidentiality = Confidentiality.RESTRICTED
+        document.save(update_fields=["confidentiality"])
+        document.audience_groups.set([Group.objects.get(name=ROLES[Role.QA_EVALUATOR].group_name)])
+        document.audience_units.set([org["ÇMŞ"]])
+        document.save()
+        return document
+
+    return factory
+
+
 __all__ = ["approve_through_workflow", "body", "document_draft_revision", "document_submit"]

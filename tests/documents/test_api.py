@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
@@ -22,7 +21,6 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from documents.models import (
-    Confidentiality,
     Document,
     DocumentAcknowledgement,
     DocumentFile,
@@ -34,7 +32,7 @@ from documents.models import (
 from documents.queries import fold
 from documents.services import document_create_draft, document_withdraw
 from qms.api import api
-from qms.roles import ROLES, Role
+from qms.roles import Role
 from tests.documents.conftest import approve_through_workflow, body, document_submit
 
 pytestmark = pytest.mark.django_db
@@ -50,22 +48,6 @@ def bearer(user) -> dict:
 def codes(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [item["code"] for item in response.json()["items"]]
-
-
-@pytest.fixture
-def restricted(approved_document, org):
-    """A call-centre instruction of ÇMPK restricted to the QA evaluators' role and the ÇMŞ chiefdom."""
-
-    def factory(title="Çağrı Puanlama Talimatı"):
-        document = approved_document(title=title, unit="ÇMPK")
-        document.confidentiality = Confidentiality.RESTRICTED
-        document.save(update_fields=["confidentiality"])
-        document.audience_groups.set([Group.objects.get(name=ROLES[Role.QA_EVALUATOR].group_name)])
-        document.audience_units.set([org["ÇMŞ"]])
-        document.save()
-        return document
-
-    return factory
 
 
 @pytest.fixture

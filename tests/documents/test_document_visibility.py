@@ -5,32 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from documents.models import Confidentiality, today
+from documents.models import today
 from documents.queries import documents_visible_to, library
 from documents.services import document_create_draft, document_withdraw
-from qms.roles import ROLES, Role
+from qms.roles import Role
 from tests.documents.conftest import approve_through_workflow, body, document_draft_revision, document_submit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def restricted(approved_document, org):
-    """A call-centre instruction restricted to the QA evaluators' role and the call-centre chiefdom."""
-
-    def factory():
-        document = approved_document(title="Çağrı Puanlama Talimatı", unit="ÇMPK")
-        document.confidentiality = Confidentiality.RESTRICTED
-        document.save(update_fields=["confidentiality"])
-        document.audience_groups.set([Group.objects.get(name=ROLES[Role.QA_EVALUATOR].group_name)])
-        document.audience_units.set([org["ÇMŞ"]])
-        document.save()
-        return document
-
-    return factory
 
 
 def codes(user):
