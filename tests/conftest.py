@@ -15,6 +15,27 @@ PASSWORD = "Test.parola.2026"
 _counter = itertools.count(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def post_migrate_snapshot(django_db_setup, django_db_blocker) -> dict[str, str]:
+    """The test database's post-migration content (Wagtail's root page, document types, the
+    approval workflow ...), serialized before any test runs.
+
+    A transactional test ends with a flush that empties every table, and data migrations do not
+    run again: transactional tests therefore use `serialized_rollback=True`, which restores this
+    snapshot when they start (and leaves the tables empty, not half re-created, when they end).
+    """
+    from django.db import connections
+
+    snapshot = {}
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            if not hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+            snapshot[alias] = connection._test_serialized_contents
+    return snapshot
+
+
 @pytest.fixture
 def org(db):
     """Branch → two chiefdoms → units, plus one answering department. Returns units by code."""

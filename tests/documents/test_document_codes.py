@@ -53,7 +53,7 @@ def test_codes_are_never_reused_and_taken_codes_are_skipped(org, make_user, doc_
     assert document_create_draft(user=author, doc_type=doc_type(), unit=org["KSB"], title="E").code == "PR-KSB-005"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # see tests/conftest.py
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking is proved on PostgreSQL")
 def test_parallel_creation_gives_distinct_codes(org, make_user):
     author = make_user()

@@ -121,14 +121,15 @@ def axe_log():
 
 
 @pytest.fixture(scope="package")
-def _post_migrate_state(browser, django_db_setup, django_db_blocker):
+def _post_migrate_state(browser, post_migrate_snapshot, django_db_blocker):
     """Make sure serialized rollback has the post-migration state to restore.
 
     pytest-django serializes the test database when it creates it, onto the connection object
     of that moment. Starting Playwright switches this thread to another context, in which Django
     hands out a new connection object without it (seen when other tests create the database
-    before the browser starts). Then serialize again, from the new connection: the database is
-    still in its post-migration state, as the tests that ran before rolled back.
+    before the browser starts). Give the new connection the snapshot taken before any test ran
+    (tests/conftest.py), not the database as it is now: a transactional test before these ones
+    has flushed it.
     """
     from django.db import connections
 
@@ -136,7 +137,7 @@ def _post_migrate_state(browser, django_db_setup, django_db_blocker):
         for alias in connections:
             connection = connections[alias]
             if not hasattr(connection, "_test_serialized_contents"):
-                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+                connection._test_serialized_contents = post_migrate_snapshot[alias]
 
 
 @pytest.fixture
