@@ -10,3 +10,6 @@ class DocumentsConfig(AppConfig):
         # Mounts /api/v1/documents on qms.api.api. A module runs once per process, so a second
         # ready() (some test set-ups run it again) does not add the router twice.
         from documents import api  # noqa: F401
+        from documents.notifications import connect
+
+        connect()  # before wagtail.admin (later in INSTALLED_APPS) connects its own notifier

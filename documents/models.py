@@ -426,18 +426,36 @@ class DocumentApprovalTask(AbstractGroupApprovalTask):
     approves a revision they wrote, and a unit manager acts only on documents of their own units."""
 
     def _may_act(self, obj, user) -> bool:
-        from documents.queries import revision_authors
+        return self.refusal(obj, user) is None
+
+    def refusal(self, obj, user, *, approving: bool = False) -> str | None:
+        """Why `user` may not act on `obj` at this step (None: they may).
+
+        Beyond the group: not an author of the revision, not someone who already approved an
+        earlier step of this review (two steps, two people), a unit manager only for their own
+        units; and an approval only of content that has not changed since an earlier step
+        approved it (else the review starts again).
+        """
+        from documents.queries import approvers_so_far, content_changed_since_approval, revision_authors
         from qms.roles import unit_scope
 
         if not (user.is_superuser or self._user_in_groups(user)):
-            return False
-        if isinstance(obj, Document):
-            if user.pk in revision_authors(obj):
-                return False
-            scope = unit_scope(user)
-            if scope is not None and not scope.filter(pk=obj.unit_id).exists():
-                return False
-        return True
+            return _("You are not an approver for this step of this document.")
+        if not isinstance(obj, Document):
+            return None
+        if user.pk in revision_authors(obj):
+            return _("You wrote this revision, so you cannot approve it; another approver must do it.")
+        state = obj.current_workflow_state
+        if state is not None and user.pk in approvers_so_far(state):
+            return _("You approved an earlier step of this review; another person must approve this one.")
+        scope = unit_scope(user)
+        if scope is not None and not scope.filter(pk=obj.unit_id).exists():
+            return _("You are not an approver for this step of this document.")
+        if approving and state is not None and content_changed_since_approval(obj, state):
+            return _(
+                "The content changed after an earlier step approved it; the author must restart the review."
+            )
+        return None
 
     def user_can_access_editor(self, obj, user):
         return self._may_act(obj, user)
@@ -446,20 +464,18 @@ class DocumentApprovalTask(AbstractGroupApprovalTask):
         return not (user.is_superuser or self._user_in_groups(user))
 
     def get_actions(self, obj, user):
-        if self._may_act(obj, user):
-            return super().get_actions(obj, user)
-        return []
+        if not self._may_act(obj, user):
+            return []
+        actions = super().get_actions(obj, user)
+        if self.refusal(obj, user, approving=True) is not None:
+            actions = [action for action in actions if action[0] != "approve"]  # only "request changes"
+        return actions
 
     def on_action(self, task_state, user, action_name, **kwargs):
         obj = task_state.workflow_state.content_object
-        if not self._may_act(obj, user):
-            from documents.queries import revision_authors
-
-            if isinstance(obj, Document) and user.pk in revision_authors(obj):
-                raise PermissionDenied(
-                    _("You wrote this revision, so you cannot approve it; another approver must do it.")
-                )
-            raise PermissionDenied(_("You are not an approver for this step of this document."))
+        reason = self.refusal(obj, user, approving=action_name == "approve")
+        if reason is not None:
+            raise PermissionDenied(reason)
         return super().on_action(task_state, user, action_name, **kwargs)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):

@@ -58,6 +58,33 @@ def _audience_q(user) -> Q:
     return q
 
 
+def audience_users(document: Document) -> QuerySet:
+    """The people the document's audience rule lets read it (whether or not it is in force):
+    everyone for a public document; else its unit's staff, the roles and units it names (a unit
+    with the units under it), and those who oversee documents of its unit (one query)."""
+    from django.contrib.auth import get_user_model
+
+    from qms.roles import ROLES, Role, permissions_for
+
+    User = get_user_model()
+    people = User.objects.all()
+    if document.confidentiality == Confidentiality.PUBLIC:
+        return people
+    unit = document.unit
+    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    q = Q(staff_profile__unit_id=unit.pk, staff_profile__is_active=True) | Q(is_superuser=True)
+    q |= Q(groups__in=document.audience_groups.all())
+    for path in document.audience_units.values_list("path", flat=True):
+        q |= Q(staff_profile__unit__path__startswith=path, staff_profile__is_active=True)
+    overseeing = [role for role in ROLES if "documents.view_document" in permissions_for(role)]
+    everywhere = [ROLES[role].group_name for role in overseeing if ROLES[role].sees_all_units]
+    q |= Q(groups__name__in=everywhere)
+    if Role.UNIT_MANAGER in overseeing:  # a manager of the unit or of a unit above it
+        q |= Q(groups__name=ROLES[Role.UNIT_MANAGER].group_name, staff_profile__unit_id__in=ancestor_ids,
+               staff_profile__is_active=True)
+    return people.filter(q).distinct()
+
+
 def in_force_q(on: date | None = None) -> Q:
     on = on or today()
     effective = DocumentRevision.objects.filter(document=OuterRef("pk"), effective_date__lte=on)
@@ -162,11 +189,46 @@ def revision_authors(document: Document, workflow_state=None) -> set[int]:
     return authors
 
 
+def approvers_so_far(workflow_state) -> set[int]:
+    """Who approved a step of this review already (each step needs another person)."""
+    cache = getattr(workflow_state, "_qms_approvers", None)
+    if cache is None:
+        cache = set(
+            workflow_state.task_states.filter(status="approved", finished_by__isnull=False)
+            .values_list("finished_by_id", flat=True)
+        )
+        workflow_state._qms_approvers = cache
+    return cache
+
+
+def content_changed_since_approval(document: Document, workflow_state) -> bool:
+    """Whether someone changed the content after a step of this review approved it (the audit
+    log's `content_changed`): what the next step would approve is then not what was reviewed."""
+    from wagtail.models import ModelLogEntry
+
+    first = (
+        workflow_state.task_states.filter(status="approved").order_by("finished_at").values_list(
+            "finished_at", flat=True
+        ).first()
+    )
+    if first is None:
+        return False
+    return ModelLogEntry.objects.filter(
+        content_type_id=document.get_base_content_type().pk,
+        object_id=str(document.pk),
+        action__in=("wagtail.create", "wagtail.edit", "wagtail.revert"),
+        content_changed=True,
+        timestamp__gt=first,
+    ).exists()
+
+
 def pending_acknowledgements(user, *, on: date | None = None) -> QuerySet:
     """The person's unconfirmed read requests for revisions now in force."""
     return (
         DocumentAcknowledgement.objects.filter(user=user, acknowledged_at__isnull=True)
         .filter(revision__in=current_revisions(on=on))
+        # Not documents the person can no longer open (moved to another unit, say).
+        .filter(revision__document__in=documents_visible_to(user, on=on))
         .select_related("revision", "revision__document")
         .order_by("requested_at")
     )

@@ -92,11 +92,22 @@ def document_draft_revision(*, document: Document, user, **changes) -> Document:
     return draft
 
 
+def submission_refusal(draft: Document, *, file_uploaded: bool = False) -> None:
+    """Refuse, before review starts, what the final approval would refuse anyway (so a reviewer
+    never approves something that cannot take effect)."""
+    if draft.is_withdrawn:
+        raise ValidationError(_("This document has been withdrawn; it cannot get a new revision."))
+    if not draft.body and not draft.file_id and not file_uploaded:
+        raise ValidationError(_("A revision needs content: write it in the portal or upload a file."))
+
+
 def document_submit(*, document: Document, user):
     """Send the latest draft into the approval workflow (the editor's "Submit for review")."""
+    document = Document.objects.get(pk=document.pk)  # the caller's instance may be stale
     if document.workflow_in_progress:
         raise ValidationError(_("This document is already in review."))
     draft = document.get_latest_revision_as_object()
+    submission_refusal(draft)
     if not (draft.change_summary or "").strip():
         raise ValidationError({"change_summary": _("Write the change summary before submitting for review.")})
     workflow = document.get_workflow()
@@ -138,8 +149,10 @@ def _search_text(*, code: str, title: str, body) -> str:
 
 
 def _acknowledgement_audience(document: Document) -> set[int]:
-    """Active people the approved revision must be read by (and who may read it)."""
-    from documents.queries import documents_visible_to
+    """Active people the approved revision must be read by, among those its audience lets read
+    it (the audience rule only, not "in force today": a revision effective next month is asked
+    for now). A few set queries, whatever the number of people."""
+    from documents.queries import audience_users
     from qms.models import StaffProfile, Unit
 
     User = get_user_model()
@@ -157,11 +170,7 @@ def _acknowledgement_audience(document: Document) -> set[int]:
         )
     if not user_ids:
         return set()
-    people = User.objects.filter(pk__in=user_ids, is_active=True).prefetch_related("groups")
-    return {
-        person.pk for person in people.select_related("staff_profile__unit")
-        if documents_visible_to(person).filter(pk=document.pk).exists()
-    }
+    return set(audience_users(document).filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -173,7 +182,7 @@ def revision_approve(*, document: Document, revision, user, workflow_state: Work
     the revision, and one without a change summary. Freezes the content into a `DocumentRevision`,
     sets the next review date and asks the acknowledgement audience to read it.
     """
-    from documents.queries import revision_authors
+    from documents.queries import content_changed_since_approval, revision_authors
 
     if (
         workflow_state is None
@@ -192,6 +201,13 @@ def revision_approve(*, document: Document, revision, user, workflow_state: Work
     authors = revision_authors(document, workflow_state=workflow_state)
     if user is not None and user.pk in authors:
         raise PermissionDenied(_("You wrote this revision, so you cannot approve it; another approver must do it."))
+    approvals = list(workflow_state.task_states.filter(status="approved").values_list("finished_by_id", flat=True))
+    if len(approvals) != len(set(approvals)):
+        raise PermissionDenied(_("You approved an earlier step of this review; another person must approve this one."))
+    if content_changed_since_approval(document, workflow_state):
+        raise PermissionDenied(
+            _("The content changed after an earlier step approved it; the author must restart the review.")
+        )
     if not content.body and not content.file_id:
         raise ValidationError(_("A revision needs content: write it in the portal or upload a file."))
 
@@ -226,7 +242,10 @@ def revision_approve(*, document: Document, revision, user, workflow_state: Work
         effective_date=effective,
         next_review_date=next_review,
     )
-    Document.objects.filter(pk=document.pk).update(next_review_date=next_review)
+    # The next revision starts with an empty change summary and date: a summary is written for
+    # each revision, never carried over from the last one.
+    Document.objects.filter(pk=document.pk).update(next_review_date=next_review, change_summary="",
+                                                   effective_from=None)
     audience = _acknowledgement_audience(document)
     DocumentAcknowledgement.objects.bulk_create(
         [DocumentAcknowledgement(revision=approved, user_id=pk, requested_at=now) for pk in sorted(audience)]

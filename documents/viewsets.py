@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Exists, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -12,7 +13,13 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Obj
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.models import WorkflowState
-from wagtail.snippets.views.snippets import CreateView, IndexView, SnippetViewSet
+from wagtail.snippets.views.snippets import (
+    ConfirmWorkflowCancellationView,
+    CreateView,
+    EditView,
+    IndexView,
+    SnippetViewSet,
+)
 
 from documents.forms import DocumentForm
 from documents.models import Document, DocumentRevision, DocumentType, today
@@ -83,13 +90,45 @@ class DocumentIndexView(IndexView):
         return buttons
 
 
-class DocumentCreateView(CreateView):
+class SubmissionCheckMixin:
+    """"Submit for review" refuses, with a form error, what the final approval would refuse
+    (no content, a withdrawn document), so no reviewer approves what cannot take effect."""
+
+    def is_valid(self, form):
+        valid = super().is_valid(form)
+        if valid and self.action == "submit":
+            from documents.services import submission_refusal
+
+            try:
+                submission_refusal(form.instance, file_uploaded=bool(form.cleaned_data.get("upload")))
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+                self.produced_error_message = " ".join(error.messages)
+                return False
+        return valid
+
+
+class DocumentCreateView(SubmissionCheckMixin, CreateView):
     """No autosave while creating: an autosave creates the document (and spends a code) before the
     author has chosen to save, and a quick "Save draft" after it made a second one."""
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.autosave_enabled = False
+
+
+class DocumentEditView(SubmissionCheckMixin, EditView):
+    pass
+
+
+class DocumentConfirmWorkflowCancellationView(ConfirmWorkflowCancellationView):
+    """Wagtail checks no permission here; without one, anyone could learn which drafts are in review."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("documents.change_document"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
 
 class DocumentViewSet(ScopedViewSetMixin, SnippetViewSet):
@@ -103,6 +142,8 @@ class DocumentViewSet(ScopedViewSetMixin, SnippetViewSet):
     url_prefix = "documents/register"
     index_view_class = DocumentIndexView
     add_view_class = DocumentCreateView
+    edit_view_class = DocumentEditView
+    confirm_workflow_cancellation_view_class = DocumentConfirmWorkflowCancellationView
     list_display = [
         "title",  # the first column carries the row's buttons: the title has the room for them
         "code",

@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -80,6 +81,15 @@ def documents_to_read_panel(request, panels):
     from documents.panels import DocumentsToReadPanel
 
     panels.append(DocumentsToReadPanel())
+
+
+@hooks.register("before_bulk_action")
+def no_bulk_delete_of_documents(request, action_type, objects, action):
+    """Bulk delete runs a queryset delete that skips `Document.delete()`'s refusal: refuse it here,
+    for superusers too (documents are withdrawn, never deleted)."""
+    if action_type == "delete" and any(isinstance(obj, Document) for obj in objects):
+        raise PermissionDenied(_("Controlled documents are never deleted; withdraw the document instead."))
+    return None
 
 
 @hooks.register("construct_snippet_action_menu")

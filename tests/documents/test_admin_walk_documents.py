@@ -77,6 +77,18 @@ def test_authors_outside_the_owning_unit_get_404_on_its_register_screens(role, r
     assert document.code not in listing
 
 
+def test_staff_cannot_probe_which_drafts_are_in_review(org, people, doc_type, role_client):
+    from documents.services import document_create_draft, document_submit
+    from tests.documents.conftest import body
+
+    document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Taslak",
+                                      change_summary="İlk", body=body())
+    document_submit(document=document, user=people["author"])
+    client = role_client(Role.STAFF, unit="KSB")
+    url = reverse("wagtailsnippets_documents_document:confirm_workflow_cancellation", args=[document.pk])
+    assert refused(client.get(url))
+
+
 def test_nobody_deletes_a_document_by_url(role_client, approved_document):
     document = approved_document()
     client = role_client(Role.MANAGEMENT_REPRESENTATIVE, unit="HİŞM")
@@ -109,3 +121,14 @@ def test_register_listing_runs_a_fixed_number_of_queries(role_client, approved_d
     assert response.content.decode().count("PR-KSB-") >= 9
     few_sql = {q["sql"] for q in few.captured_queries}
     assert len(many) == len(few), [q["sql"][:300] for q in many.captured_queries if q["sql"] not in few_sql]
+
+
+def test_bulk_delete_is_refused_even_for_a_superuser(org, people, doc_type, client, django_user_model):
+    from documents.services import document_create_draft
+
+    # A draft: no approved revision protects it from a queryset delete.
+    document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Taslak")
+    client.force_login(django_user_model.objects.create_superuser("kok", "kok@example.org", "x"))
+    url = reverse("wagtail_bulk_action", args=["documents", "document", "delete"]) + f"?id={document.pk}"
+    client.post(url, {"id": [document.pk]})
+    assert type(document).objects.filter(pk=document.pk).exists()

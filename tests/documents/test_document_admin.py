@@ -186,3 +186,65 @@ def test_files_are_served_only_through_the_checked_view(approved_document, role_
     assert response["Content-Disposition"].startswith("attachment")
     # The stored name is random and lives outside MEDIA_ROOT: no public URL reaches it.
     assert "form" not in stored.file.name and not stored.file.name.startswith("/")
+
+
+def test_the_editor_refuses_to_submit_a_revision_without_content(org, people, client):
+    client.force_login(people["author"])
+    response = client.post(reverse(ADD), {**form_data(unit=org["KSB"], change_summary="İlk"), "action-submit": "1"})
+    assert response.status_code == 200
+    assert "içeriği olmalı" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_one_person_cannot_approve_both_steps(org, people, client, make_user, doc_type):
+    from documents.services import document_create_draft, document_submit
+    from tests.documents.conftest import body
+
+    both = make_user(Role.UNIT_MANAGER, Role.MANAGEMENT_REPRESENTATIVE, unit="HİŞM")
+    document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Plan",
+                                      change_summary="İlk", body=body())
+    document_submit(document=document, user=people["author"])
+    client.force_login(both)
+    state = document.current_workflow_task_state
+    client.post(reverse(ACTION, args=[document.pk, "approve", state.pk]), {"comment": ""})
+    document.refresh_from_db()
+    second = document.current_workflow_task_state
+    assert second.pk != state.pk
+    client.post(reverse(ACTION, args=[document.pk, "approve", second.pk]), {"comment": ""})
+    document.refresh_from_db()
+    assert document.current_workflow_task_state.pk == second.pk and not document.approved_revisions.exists()
+
+
+def test_content_changed_after_the_first_step_cannot_be_approved_without_a_new_review(org, people, doc_type,
+                                                                                     make_user):
+    from django.core.exceptions import PermissionDenied
+
+    from documents.services import document_create_draft, document_draft_revision, document_submit
+    from tests.documents.conftest import body
+
+    other_representative = make_user(Role.MANAGEMENT_REPRESENTATIVE, unit="HİŞM")
+    document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Plan",
+                                      change_summary="İlk", body=body())
+    document_submit(document=document, user=people["author"])
+    state = document.current_workflow_task_state
+    state.task.specific.on_action(state, people["reviewer"], "approve")
+    document_draft_revision(document=document, user=other_representative, body=body("Gözden geçirilmemiş metin"))
+    document.refresh_from_db()
+    state = document.current_workflow_task_state
+    task = state.task.specific
+    assert [name for name, *_ in task.get_actions(document, people["approver"])] == ["reject"]
+    with pytest.raises(PermissionDenied):
+        task.on_action(state, people["approver"], "approve")
+    assert not document.approved_revisions.exists()
+
+
+def test_the_next_revision_starts_without_the_last_change_summary(approved_document, people):
+    from documents.services import document_draft_revision, document_submit
+    from tests.documents.conftest import body
+
+    document = approved_document()
+    document_draft_revision(document=document, user=people["author"], body=body("Yeni metin"))
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        document_submit(document=document, user=people["author"])

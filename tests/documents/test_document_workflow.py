@@ -16,6 +16,7 @@ from documents.services import (
     document_submit,
     document_withdraw,
 )
+from qms.roles import Role
 from tests.documents.conftest import approve_through_workflow, body
 
 pytestmark = pytest.mark.django_db
@@ -117,16 +118,12 @@ def test_submitting_without_a_change_summary_is_refused(org, people, doc_type):
     assert document.current_workflow_state is None
 
 
-def test_approval_without_content_is_refused(org, people, doc_type):
+def test_submitting_without_content_is_refused(org, people, doc_type):
     document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Boş",
                                       change_summary="İlk yayın")
-    document_submit(document=document, user=people["author"])
-    state = document.current_workflow_task_state
-    state.task.specific.on_action(state, people["reviewer"], "approve")
-    document.refresh_from_db()
-    state = document.current_workflow_task_state
     with pytest.raises(ValidationError, match="içeriği olmalı"):
-        state.task.specific.on_action(state, people["approver"], "approve")
+        document_submit(document=document, user=people["author"])
+    assert document.current_workflow_state is None
 
 
 def test_withdrawal_needs_a_reason_and_hides_the_document(approved_document, people):
@@ -178,3 +175,13 @@ def test_drafting_from_a_stale_instance_keeps_the_approved_document_live(org, pe
     document_draft_revision(document=stale, user=people["author"], body=body("Yeni"), change_summary="Güncel")
     document.refresh_from_db()
     assert document.live and current_revision_of(document).number == 0
+
+
+def test_review_requests_are_mailed_only_to_those_who_may_act(org, people, doc_type, make_user, mailoutbox):
+    other_manager = make_user(Role.UNIT_MANAGER, unit="FEN", email="fen@example.org")
+    document = document_create_draft(user=people["author"], doc_type=doc_type(), unit=org["KSB"], title="Gizli Plan",
+                                      change_summary="İlk yayın", body=body())
+    document_submit(document=document, user=people["author"])
+    recipients = {address for message in mailoutbox for address in message.to}
+    assert people["reviewer"].email in recipients
+    assert other_manager.email not in recipients and people["author"].email not in recipients
