@@ -99,17 +99,10 @@ def register_queryset(*, on: date | None = None):
 
 def state_label(document: Document) -> str:
     """The register state of a document from `register_queryset` (no query)."""
-    if document.is_withdrawn:
-        return _("Withdrawn")
-    if document._current_number is None:
-        if document._latest_number is not None:
-            return _("Approved, not yet in force")
-        return _("In review") if document.register_in_review else _("Draft")
-    if document.register_in_review:
-        return _("In force; new revision in review")
-    if document.has_unpublished_changes:
-        return _("In force; new revision in draft")
-    return _("In force")
+    from documents.views import register_state_label
+
+    document._in_review = document.register_in_review
+    return register_state_label(document)
 
 
 def revision_label(document: Document) -> str:

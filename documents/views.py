@@ -28,15 +28,27 @@ from documents.services import acknowledgement_confirm, document_review_record, 
 LIBRARY_PAGE_SIZE = 50
 
 
+_UNSET = object()
+
+
 def register_state_label(document: Document) -> str:
-    """The register's one-word state: draft, in review, effective (with a draft), withdrawn."""
+    """The register's state of a document: draft, in review, approved (not yet in force), in force
+    (with a new revision in draft or review), withdrawn. Listings annotate what it reads
+    (`_current_number`, `_latest_number`, `_in_review`), so it runs no query there."""
     if document.is_withdrawn:
         return _("Withdrawn")
-    in_review = getattr(document, "_in_review", None)  # annotated by the register listing
+    in_review = getattr(document, "_in_review", None)
     if in_review is None:
         in_review = document.workflow_in_progress
-    has_revision = getattr(document, "_latest_number", None) is not None or document.live
-    if not has_revision:
+    current = getattr(document, "_current_number", _UNSET)
+    latest = getattr(document, "_latest_number", _UNSET)
+    if current is _UNSET or latest is _UNSET:
+        in_force = queries.current_revision_of(document)
+        current = in_force.number if in_force else None
+        latest = document.approved_revisions.order_by("-number").values_list("number", flat=True).first()
+    if current is None:
+        if latest is not None:
+            return _("Approved, not yet in force")
         return _("In review") if in_review else _("Draft")
     if in_review:
         return _("In force; new revision in review")
