@@ -7,33 +7,21 @@ go to docs/performance.md.
 
 from __future__ import annotations
 
+# isort: off
+from harness import measure  # first: puts the project on the path and sets Django up
+# isort: on
+
 import argparse
-import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-if not os.environ.get("DATABASE_URL"):
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from qms.models import StaffProfile, Unit, UnitKind  # noqa: E402
-from qms.roles import ROLES, Role  # noqa: E402
+from qms.models import StaffProfile, Unit, UnitKind
+from qms.roles import ROLES, Role
 
 
 def build(units: int, staff: int) -> dict:
@@ -60,18 +48,6 @@ def build(units: int, staff: int) -> dict:
         "management representative": person("yt", Role.MANAGEMENT_REPRESENTATIVE, branch),
         "unit manager (1/10 of the tree)": person("um", Role.UNIT_MANAGER, chiefs[0]),
     }
-
-
-def measure(client: Client, url: str, runs: int) -> tuple[float, int, int]:
-    client.get(url)  # warm caches
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times), len(ctx), len(response.content)
 
 
 def main() -> None:

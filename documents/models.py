@@ -155,13 +155,6 @@ def body_blocks():
     ]
 
 
-class DocumentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from documents.queries import documents_visible_to
-
-        return documents_visible_to(user, self)
-
-
 class Document(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, index.Indexed, ClusterableModel):
     """A controlled document in the register (Doküman Ana Listesi)."""
 
@@ -234,8 +227,6 @@ class Document(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
-
-    objects = DocumentQuerySet.as_manager()
 
     search_fields = [
         index.SearchField("title"),

@@ -103,6 +103,28 @@ def documents_visible_to(user, queryset: QuerySet | None = None, *, on: date | N
     return queryset.filter(Q(pk__in=addressed) | Q(pk__in=overseen))
 
 
+def annotate_register(queryset: QuerySet, *, on: date | None = None) -> QuerySet:
+    """Documents with what the register's state needs, in the same query: the revision number in
+    force on `on` (`_current_number`), the latest approved one (`_latest_number`) and whether a new
+    revision is in review (`_in_review`); `documents.views.register_state_label` reads them."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField, Subquery
+    from django.db.models.functions import Cast
+    from wagtail.models import WorkflowState
+
+    on = on or today()
+    revisions = DocumentRevision.objects.filter(document=OuterRef("pk")).order_by("-number")
+    in_review = WorkflowState.objects.active().filter(
+        base_content_type=ContentType.objects.get_for_model(Document),
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+    )
+    return queryset.annotate(
+        _current_number=Subquery(revisions.filter(effective_date__lte=on).values("number")[:1]),
+        _latest_number=Subquery(revisions.values("number")[:1]),
+        _in_review=Exists(in_review),
+    )
+
+
 def current_revisions(*, on: date | None = None) -> QuerySet:
     """Each document's revision in force on `on` (today): effective, with no later effective one,
     document not withdrawn. One row per document in force."""

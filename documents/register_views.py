@@ -25,8 +25,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import CharField, Exists, F, OuterRef, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -36,11 +36,10 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.defaults import permission_denied
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.models import WorkflowState
 
 from documents import importing
 from documents.models import Confidentiality, Document, DocumentRevision, DocumentType, today
-from documents.queries import documents_overseen_by, fold
+from documents.queries import annotate_register, documents_overseen_by, fold
 from documents.resources import DocumentRegisterResource
 
 VIEW_PERMISSION = "documents.view_document"
@@ -65,10 +64,9 @@ def _refusal(request, permission: str):
 
 
 def register_queryset(*, on: date | None = None):
-    """Every document with what the register shows, annotated in the same query: the revision in
-    force (`_current_number`), the latest approved one (`_latest_number`), the register revision
-    (in force, else the latest approved: `register_revision`, its effective date, title and change
-    summary) and whether a new revision is in review (`register_in_review`)."""
+    """Every document with what the register shows, annotated in the same query: the register
+    state's fields (`documents.queries.annotate_register`) and the register revision (in force,
+    else the latest approved: `register_revision`, its effective date, title and change summary)."""
     on = on or today()
     revisions = DocumentRevision.objects.filter(document=OuterRef("pk")).order_by("-number")
     current = revisions.filter(effective_date__lte=on)
@@ -76,22 +74,13 @@ def register_queryset(*, on: date | None = None):
     def register(field: str):
         return Coalesce(Subquery(current.values(field)[:1]), Subquery(revisions.values(field)[:1]))
 
-    in_review = WorkflowState.objects.filter(
-        base_content_type__app_label=Document._meta.app_label,
-        base_content_type__model=Document._meta.model_name,
-        object_id=Cast(OuterRef("pk"), output_field=CharField()),
-        status=WorkflowState.STATUS_IN_PROGRESS,
-    )
     return (
-        Document.objects.select_related("doc_type", "unit")
+        annotate_register(Document.objects.select_related("doc_type", "unit"), on=on)
         .annotate(
-            _current_number=Subquery(current.values("number")[:1]),
-            _latest_number=Subquery(revisions.values("number")[:1]),
             register_revision=register("number"),
             register_effective_date=register("effective_date"),
             register_change_summary=register("change_summary"),
             register_title=Coalesce(register("title"), F("title")),
-            register_in_review=Exists(in_review),
         )
         .order_by("code")
     )
@@ -101,7 +90,6 @@ def state_label(document: Document) -> str:
     """The register state of a document from `register_queryset` (no query)."""
     from documents.views import register_state_label
 
-    document._in_review = document.register_in_review
     return register_state_label(document)
 
 

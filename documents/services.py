@@ -77,9 +77,6 @@ def document_create_draft(*, user, doc_type: DocumentType, unit, title: str, cha
 @transaction.atomic
 def document_draft_revision(*, document: Document, user, **changes) -> Document:
     """Save the next revision's draft (the revision in force is untouched until approval)."""
-    # From the database, not the caller's instance: a stale one (say, read before the approval)
-    # would carry live=False and, saved below, take the approved document out of force.
-    document = Document.objects.get(pk=document.pk)
     draft = document.get_latest_revision_as_object()
     groups = {name: changes.pop(name) for name in list(changes) if name.startswith(("acknowledge_", "audience_"))}
     for name, value in changes.items():

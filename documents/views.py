@@ -34,7 +34,7 @@ _UNSET = object()
 def register_state_label(document: Document) -> str:
     """The register's state of a document: draft, in review, approved (not yet in force), in force
     (with a new revision in draft or review), withdrawn. Listings annotate what it reads
-    (`_current_number`, `_latest_number`, `_in_review`), so it runs no query there."""
+    (`documents.queries.annotate_register`), so it runs no query there."""
     if document.is_withdrawn:
         return _("Withdrawn")
     in_review = getattr(document, "_in_review", None)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import CharField, Exists, OuterRef, Subquery
-from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
-from wagtail.models import WorkflowState
 from wagtail.snippets.views.snippets import (
     ConfirmWorkflowCancellationView,
     CreateView,
@@ -22,7 +18,8 @@ from wagtail.snippets.views.snippets import (
 )
 
 from documents.forms import DocumentForm
-from documents.models import Document, DocumentRevision, DocumentType, today
+from documents.models import Document, DocumentType
+from documents.queries import annotate_register
 from qms.permissions import ScopedViewSetMixin
 
 MENU_HOOK = "register_documents_menu_item"
@@ -60,20 +57,10 @@ class StateColumn(Column):
 
 class DocumentIndexView(IndexView):
     def get_base_queryset(self):
-        revisions = DocumentRevision.objects.filter(document=OuterRef("pk")).order_by("-number")
-        in_review = WorkflowState.objects.active().filter(
-            base_content_type=ContentType.objects.get_for_model(Document),
-            object_id=Cast(OuterRef("pk"), output_field=CharField()),
-        )
-        return (
+        return annotate_register(
             super()
             .get_base_queryset()
             .select_related("doc_type", "unit", "locked_by", "live_revision", "latest_revision")
-            .annotate(
-                _current_number=Subquery(revisions.filter(effective_date__lte=today()).values("number")[:1]),
-                _latest_number=Subquery(revisions.values("number")[:1]),
-                _in_review=Exists(in_review),
-            )
         )
 
     def get_list_more_buttons(self, instance):
