@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class AuditsConfig(AppConfig):
     name = "audits"
     verbose_name = _("Internal audits and corrective actions")
+
+    def ready(self) -> None:
+        from audits import grants, rules
+
+        rules.connect()
+        grants.connect()

@@ -1,151 +1,26 @@
-"""Uploaded document files: where they are kept and what is accepted.
+"""Uploaded document files: what is accepted (storage and checks are `qms.files`').
 
-Files live under `QMS_PRIVATE_MEDIA_ROOT` (default var/private), a folder no URL maps to; they are
-served only by `documents.views.file_download` after the document's visibility check. An upload is
-accepted only if its extension is on the list, it is within `QMS_DOCUMENT_MAX_UPLOAD_MB`, and its
-first bytes are what that extension promises (a renamed HTML page or executable is refused).
+Files live under `QMS_PRIVATE_MEDIA_ROOT`; they are served only by `documents.views.file_download`
+after the document's visibility check. An upload must be a PDF, DOCX, XLSX or ODT within
+`QMS_DOCUMENT_MAX_UPLOAD_MB` whose first bytes match its extension.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import uuid
-import zipfile
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from qms.files import FileKind, kinds, private_storage, random_upload_path, sha256_of
+from qms.files import validate_upload as validate_private_upload
 
-class PrivateStorage(FileSystemStorage):
-    """Files under QMS_PRIVATE_MEDIA_ROOT, read at each use (so a changed setting, as in tests,
-    takes effect), with no base URL: nothing can build a public link to them."""
+__all__ = ["ACCEPTED", "private_storage", "sha256_of", "upload_path", "validate_upload"]
 
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return str(settings.QMS_PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-
-_PRIVATE_STORAGE = PrivateStorage()
-
-
-def private_storage() -> FileSystemStorage:
-    """The storage of document files (a callable, so migrations do not depend on the path)."""
-    return _PRIVATE_STORAGE
+ACCEPTED = kinds("pdf", "docx", "xlsx", "odt")
 
 
 def upload_path(instance, filename: str) -> str:
-    """A random name (the original name is kept in the row): nothing guessable, nothing overwritten."""
-    ext = os.path.splitext(filename)[1].lower()
-    return timezone.now().strftime("documents/%Y/%m/") + uuid.uuid4().hex + ext
-
-
-@dataclass(frozen=True)
-class FileKind:
-    extension: str
-    content_type: str
-    label: str
-
-
-ACCEPTED = {
-    "pdf": FileKind("pdf", "application/pdf", "PDF"),
-    "docx": FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (DOCX)"),
-    "xlsx": FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (XLSX)"),
-    "odt": FileKind("odt", "application/vnd.oasis.opendocument.text", "OpenDocument (ODT)"),
-}
-
-
-def max_upload_bytes() -> int:
-    return int(settings.QMS_DOCUMENT_MAX_UPLOAD_MB * 1024 * 1024)
-
-
-def _zip_names(upload) -> set[str] | None:
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-    finally:
-        upload.seek(0)
-
-
-def _odt_mimetype(upload) -> bytes:
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return archive.read("mimetype").strip()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return b""
-    finally:
-        upload.seek(0)
-
-
-def _content_matches(kind: FileKind, upload) -> bool:
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if kind.extension == "pdf":
-        return head.startswith(b"%PDF-")
-    if not head.startswith(b"PK\x03\x04"):
-        return False
-    names = _zip_names(upload)
-    if names is None or "[Content_Types].xml" not in names and kind.extension != "odt":
-        return False
-    if kind.extension == "docx":
-        return "word/document.xml" in names
-    if kind.extension == "xlsx":
-        return "xl/workbook.xml" in names
-    return _odt_mimetype(upload) == kind.content_type.encode()
+    return random_upload_path("documents", filename)
 
 
 def validate_upload(upload) -> FileKind:
-    """Check an uploaded file; return its kind or raise ValidationError saying which rule and why."""
-    name = getattr(upload, "name", "") or ""
-    ext = os.path.splitext(name)[1].lower().lstrip(".")
-    kind = ACCEPTED.get(ext)
-    if kind is None:
-        raise ValidationError(
-            _("“%(name)s” is not an accepted file type (.%(ext)s). Accepted: %(accepted)s."),
-            code="file_type",
-            params={"name": name, "ext": ext or "?", "accepted": ", ".join(k.label for k in ACCEPTED.values())},
-        )
-    if upload.size > max_upload_bytes():
-        raise ValidationError(
-            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB."),
-            code="file_size",
-            params={
-                "name": name,
-                "size": f"{upload.size / 1024 / 1024:.1f}",
-                "limit": settings.QMS_DOCUMENT_MAX_UPLOAD_MB,
-            },
-        )
-    if upload.size == 0:
-        raise ValidationError(_("“%(name)s” is empty."), code="file_empty", params={"name": name})
-    if not _content_matches(kind, upload):
-        raise ValidationError(
-            _("The content of “%(name)s” is not a %(label)s file; it does not match its extension."),
-            code="file_content",
-            params={"name": name, "label": kind.label},
-        )
-    return kind
-
-
-def sha256_of(upload) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
+    """Check an uploaded document file; return its kind or raise ValidationError saying why."""
+    return validate_private_upload(upload, accepted=ACCEPTED, max_mb=settings.QMS_DOCUMENT_MAX_UPLOAD_MB)

@@ -187,6 +187,13 @@ class Document(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, ind
         related_name="+",
         help_text=_("When restricted: people in these units (and the units under them) may read it."),
     )
+    clauses = ParentalManyToManyField(
+        "qms.Clause",
+        verbose_name=_("clauses"),
+        blank=True,
+        related_name="documents",
+        help_text=_("The clauses of the standards this document meets (shown in the clause coverage report)."),
+    )
     retention_years = models.PositiveSmallIntegerField(
         _("retention (years)"), null=True, blank=True, validators=[MinValueValidator(1)],
         help_text=_("How long superseded revisions are kept. Empty: the type's default."),

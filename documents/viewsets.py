@@ -165,6 +165,7 @@ class DocumentViewSet(ScopedViewSetMixin, SnippetViewSet):
                         heading=_("Who may read it"),
                     ),
                     FieldRowPanel([FieldPanel("retention_years"), FieldPanel("review_interval_months")]),
+                    FieldPanel("clauses"),
                 ],
                 heading=_("Register"),
             ),

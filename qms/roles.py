@@ -111,13 +111,68 @@ CAPABILITIES: dict[str, Capability] = {
             "wagtailcore.change_task",
         ),
     ),
+    "audits.plan": Capability(
+        _("Plan the audit programme and its audits, keep checklists and the clause catalogue; close audits"),
+        (
+            "audits.add_auditprogramme",
+            "audits.change_auditprogramme",
+            "audits.view_auditprogramme",
+            "audits.add_audit",
+            "audits.change_audit",
+            "audits.view_audit",
+            "audits.add_checklisttemplate",
+            "audits.change_checklisttemplate",
+            "audits.view_checklisttemplate",
+            "qms.add_clause",
+            "qms.change_clause",
+            "qms.view_clause",
+        ),
+    ),
+    "audits.oversee": Capability(
+        _("See every audit, its findings and reports"),
+        ("audits.view_auditprogramme", "audits.view_audit", "qms.view_clause"),
+    ),
+    "audits.perform": Capability(
+        _("Perform the audits assigned to them: checklists, findings, report sign-off"),
+        (
+            "audits.view_auditprogramme",
+            "audits.perform_audit",
+            "audits.add_checklisttemplate",
+            "audits.change_checklisttemplate",
+            "audits.view_checklisttemplate",
+            "qms.view_clause",
+        ),
+    ),
+    "audits.follow": Capability(
+        _("Follow the audits of own units and receive their reports"),
+        ("audits.view_auditprogramme", "audits.follow_audit", "qms.view_clause"),
+    ),
+    "nonconformities.raise": Capability(
+        _("Raise a corrective-action form (DÖF) and follow the ones they raised"),
+        ("audits.add_nonconformity",),
+    ),
+    "nonconformities.answer": Capability(
+        _("Answer the DÖFs of own units: root cause, actions, evidence (granted per DÖF)"),
+    ),
+    "nonconformities.oversee": Capability(
+        _("See every DÖF"),
+        ("audits.view_nonconformity",),
+    ),
+    "nonconformities.verify": Capability(
+        _("Verify the effectiveness of corrective actions"),
+        ("audits.verify_nonconformity",),
+    ),
+    "nonconformities.manage": Capability(
+        _("Triage, follow and close every DÖF"),
+        ("audits.change_nonconformity", "audits.triage_nonconformity", "audits.close_nonconformity"),
+    ),
     "api.tokens": Capability(
         _("Manage own API tokens"),
         ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
     ),
 }
 
-_EVERYONE = ("admin.access", "organisation.view", "api.tokens")
+_EVERYONE = ("admin.access", "organisation.view", "api.tokens", "nonconformities.raise")
 
 ROLES: dict[Role, RoleSpec] = {
     Role.MANAGEMENT_REPRESENTATIVE: RoleSpec(
@@ -129,21 +184,23 @@ ROLES: dict[Role, RoleSpec] = {
         ),
         _EVERYONE
         + ("staff.view", "organisation.manage", "users.manage", "settings.manage", "portal.edit")
-        + ("audit.view", "documents.author", "documents.manage"),
+        + ("audit.view", "documents.author", "documents.manage")
+        + ("audits.plan", "nonconformities.oversee", "nonconformities.verify", "nonconformities.manage"),
         sees_all_units=True,
     ),
     Role.TOP_MANAGEMENT: RoleSpec(
         "Üst Yönetim",
         "Top Management",
         _("Head of department and branch manager: chairs the management review, approves plans and minutes."),
-        _EVERYONE + ("staff.view", "audit.view", "documents.oversee"),
+        _EVERYONE + ("staff.view", "audit.view", "documents.oversee", "audits.oversee", "nonconformities.oversee"),
         sees_all_units=True,
     ),
     Role.INTERNAL_AUDITOR: RoleSpec(
         "İç Tetkikçi",
         "Internal Auditor",
         _("Plans and performs internal audits, records findings, verifies corrective actions."),
-        _EVERYONE + ("staff.view", "audit.view", "documents.oversee"),
+        _EVERYONE + ("staff.view", "audit.view", "documents.oversee")
+        + ("audits.perform", "nonconformities.oversee", "nonconformities.verify"),
         sees_all_units=True,
     ),
     Role.TRAINING_COORDINATOR: RoleSpec(
@@ -169,7 +226,7 @@ ROLES: dict[Role, RoleSpec] = {
         "Birim Yöneticisi",
         "Unit Manager",
         _("Chief or unit lead: sees their unit's indicators, nonconformities, trainings and team."),
-        _EVERYONE + ("staff.view", "documents.author"),
+        _EVERYONE + ("staff.view", "documents.author", "audits.follow", "nonconformities.answer"),
     ),
     Role.STAFF: RoleSpec(
         "Personel",

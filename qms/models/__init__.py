@@ -1,3 +1,4 @@
+from .clauses import Clause, Standard
 from .global_permissions import PortalPermission
 from .organisation import StaffProfile, Unit, UnitKind
 from .pages import HomePage, StandardPage
@@ -5,10 +6,12 @@ from .reminders import ReminderDigest
 from .site_settings import OrganisationSettings
 
 __all__ = [
+    "Clause",
     "HomePage",
     "OrganisationSettings",
     "PortalPermission",
     "ReminderDigest",
+    "Standard",
     "StaffProfile",
     "StandardPage",
     "Unit",

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from qms.mail import absolute_url, preferred_language
 from qms.models import ReminderDigest
 from qms.reminders import Reminder, collect
 
@@ -27,27 +28,6 @@ def _date_argument(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(_("expected YYYY-MM-DD, got %(value)r") % {"value": value}) from exc
-
-
-def absolute_url(path: str) -> str:
-    """An admin path as a link that works from a mail client (WAGTAILADMIN_BASE_URL + path)."""
-    if path.startswith(("http://", "https://")):
-        return path
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/" + path.lstrip("/")
-
-
-def preferred_language(user) -> str:
-    """The user's admin language (Wagtail profile), else the site default."""
-    profile = getattr(user, "wagtail_userprofile", None)
-    language = None
-    if profile is not None:
-        # Without a stored preference Wagtail falls back to the active language: pin that to
-        # the site default, so the result does not depend on what ran before.
-        with translation.override(settings.LANGUAGE_CODE):
-            language = profile.get_preferred_language()
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
-    return language
 
 
 def digest_subject(items: list[Reminder]) -> str:
