@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -16,7 +17,7 @@ from qms.files import private_storage, random_upload_path
 
 
 class ChecklistTemplate(ClusterableModel):
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("record", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True,
                                     help_text=_("Inactive checklists are kept but not offered for new audits."))

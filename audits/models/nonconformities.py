@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 WHY_FIELDS = ("why_1", "why_2", "why_3", "why_4", "why_5")
@@ -41,21 +42,21 @@ class Source(models.TextChoices):
 
 
 class NCState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("DÖF state", "Open")
     CAUSE_ANALYSED = "cause_analysed", _("Cause analysed")
     ACTIONS_PLANNED = "actions_planned", _("Actions planned")
     ACTIONS_DONE = "actions_done", _("Actions done")
     VERIFIED = "verified_effective", _("Verified effective")
-    CLOSED = "closed", _("Closed")
-    REJECTED = "rejected", _("Rejected")
+    CLOSED = "closed", pgettext_lazy("DÖF state", "Closed")
+    REJECTED = "rejected", pgettext_lazy("DÖF state", "Rejected")
 
 
 OPEN_STATES = (NCState.OPEN, NCState.CAUSE_ANALYSED, NCState.ACTIONS_PLANNED, NCState.ACTIONS_DONE, NCState.VERIFIED)
 
 
 class Severity(models.TextChoices):
-    MAJOR = "major", _("Major")
-    MINOR = "minor", _("Minor")
+    MAJOR = "major", pgettext_lazy("severity", "Major")
+    MINOR = "minor", pgettext_lazy("severity", "Minor")
 
 
 class CauseCategory(models.TextChoices):
@@ -96,7 +97,7 @@ class Nonconformity(models.Model):
     origin_url = models.CharField(max_length=500, blank=True, editable=False)
     finding = models.OneToOneField("audits.Finding", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="nonconformity", editable=False)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("record", "title"), max_length=200)
     description = models.TextField(
         _("description"), help_text=_("What happened, where, and what requirement it does not meet.")
     )
@@ -296,24 +297,26 @@ class Transition:
     guard: Callable[[Nonconformity], list]
 
 
+_REOPEN = Transition("reopen", pgettext_lazy("DÖF step", "Reopen"), _guard_reopen)
+
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     (NCState.OPEN, NCState.CAUSE_ANALYSED): Transition("analyse", _("Record the root cause"), _guard_cause),
-    (NCState.OPEN, NCState.REJECTED): Transition("reject", _("Reject"), _guard_reject),
+    (NCState.OPEN, NCState.REJECTED): Transition("reject", pgettext_lazy("DÖF step", "Reject"), _guard_reject),
     (NCState.CAUSE_ANALYSED, NCState.ACTIONS_PLANNED): Transition("plan", _("Confirm the action plan"), _guard_plan),
     (NCState.ACTIONS_PLANNED, NCState.ACTIONS_DONE): Transition("done", _("Actions done"), _guard_done),
     (NCState.ACTIONS_DONE, NCState.VERIFIED): Transition("verify", _("Verified effective"), _guard_effective),
-    (NCState.VERIFIED, NCState.CLOSED): Transition("close", _("Close"), _guard_close),
+    (NCState.VERIFIED, NCState.CLOSED): Transition("close", pgettext_lazy("DÖF step", "Close"), _guard_close),
     # Found ineffective: the cause is looked at again and new actions are planned (a new cycle).
-    (NCState.ACTIONS_DONE, NCState.CAUSE_ANALYSED): Transition("reopen", _("Reopen"), _guard_reopen),
-    (NCState.VERIFIED, NCState.CAUSE_ANALYSED): Transition("reopen", _("Reopen"), _guard_reopen),
-    (NCState.CLOSED, NCState.CAUSE_ANALYSED): Transition("reopen", _("Reopen"), _guard_reopen),
+    (NCState.ACTIONS_DONE, NCState.CAUSE_ANALYSED): _REOPEN,
+    (NCState.VERIFIED, NCState.CAUSE_ANALYSED): _REOPEN,
+    (NCState.CLOSED, NCState.CAUSE_ANALYSED): _REOPEN,
 }
 
 
 class ActionState(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("action state", "Planned")
+    DONE = "done", pgettext_lazy("action state", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("action state", "Cancelled")
 
 
 class CorrectiveAction(models.Model):

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditProgramme(models.Model):
@@ -37,11 +38,11 @@ class AuditProgramme(models.Model):
 
 
 class AuditState(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    REPORTED = "reported", _("Reported")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("audit state", "Planned")
+    IN_PROGRESS = "in_progress", pgettext_lazy("audit state", "In progress")
+    REPORTED = "reported", pgettext_lazy("audit state", "Reported")
+    CLOSED = "closed", pgettext_lazy("audit state", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("audit state", "Cancelled")
 
 
 # The audit's life (services in audits.services take each step; `Audit.save()` refuses any other).
@@ -75,7 +76,7 @@ class Audit(models.Model):
     programme = models.ForeignKey(AuditProgramme, verbose_name=_("programme"), on_delete=models.PROTECT,
                                   related_name="audits")
     number = models.PositiveSmallIntegerField(_("number"), editable=False, default=0)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("record", "title"), max_length=200)
     units = models.ManyToManyField("qms.Unit", verbose_name=_("audited units"), related_name="audits")
     processes = models.TextField(_("processes"), blank=True, help_text=_("The processes in scope, one per line."))
     clauses = models.ManyToManyField("qms.Clause", verbose_name=_("clauses"), blank=True, related_name="audits")
