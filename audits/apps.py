@@ -11,3 +11,5 @@ class AuditsConfig(AppConfig):
 
         rules.connect()
         grants.connect()
+        # Mounts /api/v1/audits on qms.api.api (once: a module runs once per process).
+        from audits import api  # noqa: F401

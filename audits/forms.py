@@ -44,6 +44,14 @@ class AuditForm(WagtailAdminModelForm):
             if name in self.fields:
                 self.fields[name].queryset = internal_auditors()
 
+    def _save_m2m(self):
+        # The units' and the team's guards (audits.rules) each judge the other side as stored: empty
+        # the team first, so that new units are not refused because of members this form removes;
+        # the team is then added against the new units. clean() has checked the final pair.
+        if "team" in self.fields and self.instance.pk:
+            self.instance.team.clear()
+        super()._save_m2m()
+
     def clean(self):
         cleaned = super().clean()
         units = cleaned.get("units") or []

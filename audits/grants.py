@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_save
 
 from qms.roles import ROLES, Role
 
@@ -90,17 +90,52 @@ def _profile_saved(sender, instance, **kwargs):
 
 
 def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if reverse and action == "pre_clear":
+        # group.user_set.clear(): post_clear does not say who was in the group; note it now.
+        instance._audits_cleared_user_ids = list(instance.user_set.values_list("pk", flat=True))
+        return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    if reverse:  # group.user_set.add(...)
-        for user in get_user_model()._default_manager.filter(pk__in=pk_set or ()):
+    if reverse:  # group.user_set.add(...) / .remove(...) / .clear()
+        user_ids = pk_set if action != "post_clear" else getattr(instance, "_audits_cleared_user_ids", ())
+        for user in get_user_model()._default_manager.filter(pk__in=user_ids or ()):
             sync_user(user)
     else:
         sync_user(instance)
 
 
+def sync_unit_subtree(unit_pk: int) -> None:
+    """Re-derive the grants of the DÖFs of a unit and the units under it (after the unit moved
+    in the tree, its managers above changed)."""
+    from audits.models import Nonconformity
+    from qms.models import Unit
+
+    unit = Unit.objects.filter(pk=unit_pk).first()
+    if unit is None:
+        return
+    for nc in Nonconformity.objects.filter(unit__in=Unit.objects.subtree(unit)).select_related("unit"):
+        sync_grants(nc)
+
+
+def _unit_before_save(sender, instance, **kwargs):
+    if instance.pk is not None:
+        instance._audits_stored_parent_id = (
+            sender.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()
+        )
+
+
+def _unit_saved(sender, instance, created, **kwargs):
+    if created or getattr(instance, "_audits_stored_parent_id", instance.parent_id) == instance.parent_id:
+        return
+    # After the commit: Unit.save() rewrites the paths of the units under it after this signal.
+    unit_pk = instance.pk
+    transaction.on_commit(lambda: sync_unit_subtree(unit_pk), robust=True)
+
+
 def connect() -> None:
-    from qms.models import StaffProfile
+    from qms.models import StaffProfile, Unit
 
     post_save.connect(_profile_saved, sender=StaffProfile, dispatch_uid="audits_grants_profile")
+    pre_save.connect(_unit_before_save, sender=Unit, dispatch_uid="audits_grants_unit_before")
+    post_save.connect(_unit_saved, sender=Unit, dispatch_uid="audits_grants_unit")
     m2m_changed.connect(_groups_changed, sender=get_user_model().groups.through, dispatch_uid="audits_grants_groups")

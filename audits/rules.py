@@ -80,6 +80,8 @@ def _guard_audit_m2m(sender, instance, action, reverse, model, pk_set, **kwargs)
                 check_independence([instance], [audit.lead_auditor, *audit.team.select_related("staff_profile__unit")])
             else:
                 check_auditors([instance])
+                if instance.pk == audit.lead_auditor_id:
+                    raise ValidationError(lead_in_team_message(instance), code="lead_in_team")
                 check_independence(audit.units.all(), [instance])
         return
     if sender is Audit.units.through:
@@ -88,6 +90,8 @@ def _guard_audit_m2m(sender, instance, action, reverse, model, pk_set, **kwargs)
     elif sender is Audit.team.through:
         members = list(User._default_manager.filter(pk__in=pk_set).select_related("staff_profile__unit"))
         check_auditors(members)
+        if instance.lead_auditor_id in pk_set:
+            raise ValidationError(lead_in_team_message(instance.lead_auditor), code="lead_in_team")
         check_independence(instance.units.all(), members)
 
 
@@ -129,7 +133,7 @@ def may_answer(user, nonconformity) -> bool:
 
 
 def may_complete(user, action) -> bool:
-    return user.pk == action.owner_id or may_answer(user, action.nonconformity)
+    return user.is_active and (user.pk == action.owner_id or may_answer(user, action.nonconformity))
 
 
 def may_verify(user) -> bool:

@@ -68,6 +68,10 @@ def _refuse(message: str) -> None:
 def _move(instance, to_state: str, *, user, note: str = "", label_enum=None) -> None:
     """Set a state, save (the model's guards run), and log the transition."""
     from_state = instance.state
+    if from_state == to_state and isinstance(instance, Nonconformity):
+        # Not a transition: the model would save it as a plain edit (bypassing the guards) and
+        # the trail would show a state change that did not happen (closing twice, planning twice).
+        instance.check_transition(from_state, to_state)
     instance.state = to_state
     instance.save()
     enum = label_enum or type(instance)._meta.get_field("state").choices
@@ -89,6 +93,8 @@ def audit_plan(*, programme, title: str, units: Sequence, lead_auditor, planned_
     if not units:
         raise ValidationError({"units": _("Choose at least one unit to audit.")})
     rules.check_auditors([lead_auditor, *team])
+    if any(member.pk == lead_auditor.pk for member in team):
+        raise ValidationError({"team": rules.lead_in_team_message(lead_auditor)})
     rules.check_independence(units, [lead_auditor, *team])
     audit = Audit(programme=programme, title=title, lead_auditor=lead_auditor, planned_start=planned_start,
                   planned_end=planned_end, processes=processes, created_by=user)
@@ -122,8 +128,9 @@ def audit_start(*, audit: Audit, user) -> Audit:
     if not rules.may_perform(user, audit):
         _refuse(_("Only the audit's own auditors start it."))
     if audit.state != AuditState.PLANNED:
+        # The label as it is: str.lower() turns Turkish "İ" into "i̇" (an i with a combining dot).
         raise ValidationError(_("Only a planned audit can start; this one is %(state)s.")
-                              % {"state": audit.get_state_display().lower()})
+                              % {"state": audit.get_state_display()})
     audit.actual_start = timezone.localdate()
     _move(audit, AuditState.IN_PROGRESS, user=user)
     _copy_questions(audit, audit.checklists.all())
@@ -133,6 +140,7 @@ def audit_start(*, audit: Audit, user) -> Audit:
 @transaction.atomic
 def audit_add_checklist(*, audit: Audit, template: ChecklistTemplate, user) -> int:
     """Add another checklist's questions to an audit in progress; returns how many were added."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)  # the caller's copy may predate a state change
     if not rules.may_perform(user, audit):
         _refuse(_("Only the audit's own auditors change its checklist."))
     if audit.state != AuditState.IN_PROGRESS:
@@ -171,6 +179,8 @@ def answer_record(*, answer: ChecklistAnswer, user, result: str, evidence: str =
             % {"n": answer.order, "code": finding.code}
         )
     if unit is not None:
+        if not audit.units.filter(pk=unit.pk).exists():
+            raise ValidationError({"unit": _("The unit must be one of the audited units.")})
         answer.unit = unit
     if kind is not None and answer.unit_id is None:
         raise ValidationError({"unit": _("Question %(n)s: choose the audited unit the finding is about.")
@@ -341,6 +351,21 @@ def audit_sign_off(*, audit: Audit, user, change_note: str = "") -> AuditReport:
     return report
 
 
+@transaction.atomic
+def audit_update_summary(*, audit: Audit, user, summary: str) -> Audit:
+    """The lead auditor writes the report's summary and conclusion (signed off with the report)."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if not rules.may_sign_off(user, audit):
+        _refuse(_("Only the audit's lead auditor signs its report off."))
+    if audit.state not in (AuditState.IN_PROGRESS, AuditState.REPORTED):
+        raise ValidationError(_("Only an audit in progress or reported has a report to sign off."))
+    if summary != audit.summary:
+        audit.summary = summary
+        audit.save(update_fields=["summary"])
+        record(audit, "wagtail.edit", user=user, summary=True)
+    return audit
+
+
 def report_is_outdated(audit: Audit) -> bool:
     """The audit changed (findings, summary) since its last signed-off version."""
     last = audit.reports.order_by("-version").first()
@@ -459,6 +484,7 @@ def nonconformity_triage(*, nonconformity: Nonconformity, user, accept: bool = T
         _refuse(_("Only the management representative triages DÖFs."))
     if nc.state != NCState.OPEN:
         raise ValidationError(_("Only an open DÖF is triaged."))
+    first_triage = nc.triaged_at is None
     if not accept:
         nc.rejection_reason = reason
         nc.triaged_by, nc.triaged_at = user, timezone.now()
@@ -476,6 +502,9 @@ def nonconformity_triage(*, nonconformity: Nonconformity, user, accept: bool = T
     record(nc, "wagtail.edit", user=user, triaged=True)
     if unit_changed:
         grants.sync_grants(nc)
+    if unit_changed or first_triage:
+        # A DÖF raised by a person was announced only to the triagers: its unit's managers hear
+        # of it when it is accepted (and again whenever it is given to another unit).
         from audits import notifications
 
         transaction.on_commit(lambda: notifications.nonconformity_assigned(nc.pk), robust=True)
@@ -554,6 +583,8 @@ def action_complete(*, action: CorrectiveAction, user, evidence: str, files: Seq
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
     if not rules.may_complete(user, action):
         _refuse(_("Only the action's owner or the unit's managers record it as done."))
+    if action.state != ActionState.PLANNED:
+        raise ValidationError(_("A done or cancelled action is final."))
     if nc.state != NCState.ACTIONS_PLANNED:
         raise ValidationError(_("Actions are done after the plan is confirmed; this DÖF is “%(state)s”.")
                               % {"state": nc.get_state_display()})
@@ -620,6 +651,7 @@ def nonconformity_close(*, nonconformity: Nonconformity, user, note: str = "") -
     return nc
 
 
+@transaction.atomic  # _locked() selects for update: outside a transaction that is an error
 def nonconformity_update_effectiveness_due(*, nonconformity: Nonconformity, user, effectiveness_due: date):
     """Move the effectiveness-check date (the management representative or an auditor)."""
     nc = _locked(nonconformity)
@@ -639,6 +671,7 @@ def nonconformity_update_effectiveness_due(*, nonconformity: Nonconformity, user
 __all__ = [
     "TRANSITION", "action_add", "action_cancel", "action_complete", "answer_record", "audit_add_checklist",
     "audit_cancel", "audit_close", "audit_plan", "audit_sign_off", "audit_snapshot", "audit_start",
+    "audit_update_summary",
     "effectiveness_check_record", "evidence_attach", "finding_record", "finding_sync_nonconformity",
     "finding_update", "nonconformity_analyse", "nonconformity_close", "nonconformity_plan",
     "nonconformity_triage", "nonconformity_update_effectiveness_due", "raise_nonconformity",

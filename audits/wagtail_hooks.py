@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
@@ -78,3 +80,17 @@ def register_audit_log_actions(actions):
     actions.register_action("audits.answer", _("Checklist answer"), _("Checklist question answered"))
     actions.register_action("audits.sign_off", _("Report sign-off"), _("Audit report signed off"))
     actions.register_action("audits.check", _("Effectiveness check"), _("Effectiveness checked"))
+
+
+@hooks.register("construct_homepage_panels")
+def audits_dashboard_panels(request, panels):
+    """Open DÖFs by unit and age, overdue actions, effectiveness checks waiting, the programme's
+    progress: each to those it concerns (audits.panels)."""
+    from audits.panels import panels_for
+
+    panels.extend(panels_for(request.user))
+
+
+@hooks.register("insert_global_admin_css")
+def audits_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("audits/css/audits.css"))

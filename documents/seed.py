@@ -1009,6 +1009,46 @@ def _index(document: Document) -> None:
     ReferenceIndex.create_or_update_for_object(document)
 
 
+# The clauses each demo document meets (qms.Clause "standard number"), for the clause-coverage report.
+CLAUSES = {
+    "Kalite El Kitabı": ["ISO 9001 4.3", "ISO 9001 4.4", "ISO 10002 5.1"],
+    "Kalite Politikası": ["ISO 9001 5.2", "ISO 10002 5.3"],
+    "Kişisel Verilerin Korunması ve Gizlilik Politikası": ["ISO 10002 4.10", "ISO 18295-1 4.5"],
+    "Doküman ve Kayıtların Kontrolü Prosedürü": ["ISO 9001 7.5"],
+    "Başvuru Kabul, Yönlendirme ve Sonuçlandırma Prosedürü": [
+        "ISO 10002 7.2", "ISO 10002 7.3", "ISO 10002 7.4", "ISO 10002 7.5", "ISO 10002 7.7", "ISO 10002 7.9",
+    ],
+    "Düzeltici ve Önleyici Faaliyetler Prosedürü": ["ISO 9001 10.2", "ISO 10002 8.7"],
+    "İç Tetkik Prosedürü": ["ISO 9001 9.2", "ISO 10002 8.5"],
+    "Yönetim Gözden Geçirme Prosedürü": ["ISO 9001 9.3", "ISO 10002 8.6"],
+    "Eğitim Prosedürü": ["ISO 9001 7.2", "ISO 10002 6.4", "ISO 18295-1 6"],
+    "Çağrı Merkezi Yönetim Prosedürü": ["ISO 18295-1 4.1", "ISO 18295-1 5.1", "ISO 18295-1 7"],
+    "CİMER ve Bilgi Edinme Başvurularının Yönetimi Prosedürü": ["ISO 10002 7.6", "ISO 10002 7.8"],
+    "Hemşehri Memnuniyetinin Ölçülmesi Prosedürü": ["ISO 9001 9.1", "ISO 10002 8.3", "ISO 18295-1 4.3"],
+    "ALO 153 Çağrı Karşılama ve Kayıt Talimatı": ["ISO 18295-1 4.2", "ISO 18295-1 7"],
+    "Çağrı Dinleme ve Puanlama Talimatı": ["ISO 18295-1 5.2", "ISO 18295-1 9"],
+    "Düzeltici ve Önleyici Faaliyet (DÖF) Formu": ["ISO 9001 10.2"],
+    "2026 Yılı İç Tetkik Planı": ["ISO 9001 9.2"],
+    "Dış Kaynaklı Dokümanlar Listesi": ["ISO 9001 7.5"],
+    "ALO 153 Çağrı Merkezi Hizmet Standardı": ["ISO 18295-1 4.2", "ISO 18295-1 8"],
+}
+
+
+def _link_clauses() -> None:
+    """Point the demo documents at their clauses (once: documents that have clauses are left as they are)."""
+    from qms.models import Clause
+
+    wanted = {(c.standard.code, c.number): c.pk for c in Clause.objects.all()}
+    through = Document.clauses.through
+    linked = set(through.objects.values_list("document_id", flat=True))
+    rows = []
+    for document in Document.objects.filter(title__in=CLAUSES).exclude(pk__in=linked):
+        for reference in CLAUSES[document.title]:
+            standard, number = reference.rsplit(" ", 1)
+            rows.append(through(document_id=document.pk, clause_id=wanted[(standard, number)]))
+    through.objects.bulk_create(rows)
+
+
 def run(*, stdout) -> None:
     missing = [spec for spec in DOCUMENTS
                if not Document.objects.filter(title=spec.title, unit__code=spec.unit).exists()]
@@ -1021,5 +1061,6 @@ def run(*, stdout) -> None:
                 created += 1
         for document in Document.objects.filter(pk__in=seeder.created):
             _index(document)
+    _link_clauses()
     total = Document.objects.count()
     stdout.write(f"  {total} kontrollü doküman ({created} yeni)")

@@ -75,6 +75,9 @@ MORE_STAFF = [
     ("hasan.koc", "Hasan", "Koç", Role.STAFF, "SNT", "Santral Memuru"),
     ("selin.acar", "Selin", "Acar", Role.STAFF, "SMB", "Sosyal Medya Uzmanı"),
     ("murat.polat", "Murat", "Polat", Role.STAFF, "CİMER", "Bilgi Edinme Memuru"),
+    # A second internal auditor outside KYRŞ, so that the quality chiefdom can be audited too (an
+    # auditor never audits their own unit); audits/seed.py uses both.
+    ("ic.tetkikci2", "Okan", "Işık", Role.INTERNAL_AUDITOR, "EKB", "İç Tetkikçi"),
     # Chiefs and unit leads: they write their units' controlled documents and review (workflow step 1)
     # those of the units under them; documents/seed.py uses them.
     ("mudur.yardimcisi", "Kemal", "Erdem", Role.UNIT_MANAGER, "HİŞM", "Şube Müdür Yardımcısı"),

@@ -88,10 +88,15 @@ class Finding(models.Model):
         if not (self.statement or "").strip():
             errors.setdefault("statement", []).append(_("Describe the finding."))
         if self.audit_id:
-            if self.audit.state not in (AuditState.IN_PROGRESS, AuditState.REPORTED):
+            # The stored state, not the instance's: a caller's copy of the audit may predate its
+            # closing or cancelling.
+            from audits.models.programme import Audit
+
+            state = Audit.objects.filter(pk=self.audit_id).values_list("state", flat=True).first()
+            if state not in (AuditState.IN_PROGRESS, AuditState.REPORTED):
                 errors.setdefault("__all__", []).append(
                     _("Findings are recorded while the audit is in progress or reported; this audit is %(state)s.")
-                    % {"state": self.audit.get_state_display().lower()}
+                    % {"state": AuditState(state).label}  # not .lower(): Turkish "İ" would become "i̇"
                 )
             if self.unit_id and not self.audit.units.filter(pk=self.unit_id).exists():
                 errors.setdefault("unit", []).append(_("The unit must be one of the audited units."))

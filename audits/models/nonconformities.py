@@ -78,7 +78,17 @@ class NonconformitySequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class NonconformityQuerySet(models.QuerySet):
+class KeptQuerySet(models.QuerySet):
+    """Quality records are never deleted: a bulk `.delete()` (a script, a shell) is refused like
+    the instance's `delete()`."""
+
+    kept_message = _("A DÖF is never deleted; the management representative rejects it instead.")
+
+    def delete(self):
+        raise ValidationError(self.kept_message)
+
+
+class NonconformityQuerySet(KeptQuerySet):
 
     def open(self) -> NonconformityQuerySet:
         return self.filter(state__in=OPEN_STATES)
@@ -319,6 +329,14 @@ class ActionState(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("action state", "Cancelled")
 
 
+class CorrectiveActionQuerySet(KeptQuerySet):
+    kept_message = _("Corrective actions are kept; cancel one with a reason instead.")
+
+
+class EffectivenessCheckQuerySet(KeptQuerySet):
+    kept_message = _("An effectiveness check is kept as recorded.")
+
+
 class CorrectiveAction(models.Model):
     nonconformity = models.ForeignKey(Nonconformity, on_delete=models.PROTECT, related_name="actions")
     cycle = models.PositiveSmallIntegerField(default=1, editable=False)
@@ -335,6 +353,8 @@ class CorrectiveAction(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = CorrectiveActionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("corrective action")
         verbose_name_plural = _("corrective actions")
@@ -343,6 +363,10 @@ class CorrectiveAction(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    # What a done or cancelled action keeps as recorded.
+    FINAL_FIELDS = ("nonconformity_id", "cycle", "description", "owner_id", "due_date", "evidence",
+                    "completed_by_id", "completed_at", "cancel_reason")
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is None:
@@ -388,8 +412,15 @@ class CorrectiveAction(models.Model):
             errors.setdefault("state", []).append(_("A done or cancelled action is final."))
         elif stored["state"] != ActionState.PLANNED:
             before = CorrectiveAction.objects.get(pk=self.pk)
-            if any(getattr(before, f) != getattr(self, f) for f in ("description", "owner_id", "due_date", "evidence")):
+            if any(getattr(before, f) != getattr(self, f) for f in self.FINAL_FIELDS):
                 errors.setdefault("__all__", []).append(_("A done or cancelled action is final."))
+        if (self.state == ActionState.PLANNED and self.due_date and nc.state == NCState.ACTIONS_PLANNED
+                and nc.effectiveness_due and self.due_date > nc.effectiveness_due):
+            # The plan was confirmed with an effectiveness date after its last action (_guard_plan):
+            # an action added or moved later may not fall after it.
+            errors.setdefault("due_date", []).append(
+                _("The effectiveness check cannot come before the last action is due.")
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -405,6 +436,8 @@ class EffectivenessCheck(models.Model):
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"),
                                    on_delete=models.PROTECT, related_name="+")
     checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+
+    objects = EffectivenessCheckQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("effectiveness check")

@@ -18,6 +18,17 @@ MENU_OF_CAPABILITY = {
     "api.tokens": {"api_tokens"},
     "admin.access": {"controlled-documents", "document-library"},
     "documents.manage": {"document-types", "workflows", "document-register-import"},
+    "nonconformities.raise": {"audits", "nonconformities", "nonconformity-raise"},
+}
+
+# Menu items several capabilities show: each must be shown exactly to the roles holding one of them.
+MENU_OF_ANY_CAPABILITY = {
+    "audit-programme": {"audits.plan", "audits.oversee", "audits.perform", "audits.follow"},
+    "audit-list": {"audits.plan", "audits.oversee", "audits.perform", "audits.follow"},
+    "clause-coverage": {"audits.plan", "audits.oversee", "audits.perform"},
+    "audit-programmes": {"audits.plan", "audits.oversee", "audits.perform", "audits.follow"},
+    "clauses": {"audits.plan", "audits.oversee", "audits.perform", "audits.follow"},
+    "audit-checklists": {"audits.plan", "audits.perform"},
 }
 
 
@@ -51,6 +62,8 @@ def test_menu_matches_the_role_table(role, role_client):
             assert items <= names, f"{role}: {capability} should show {items - names}"
         else:
             assert not (items & names), f"{role}: without {capability} must not see {items & names}"
+    for item, capabilities in MENU_OF_ANY_CAPABILITY.items():
+        assert (item in names) == bool(capabilities & set(ROLES[role].capabilities)), f"{role}: {item}"
 
 
 def test_user_without_role_cannot_enter_the_admin(make_user, client):
