@@ -383,6 +383,9 @@ class RaiseIn(Schema):
     unit: str
     source: str = Source.STAFF_SUGGESTION.value
     clause: str | None = None
+    immediate_correction: str = ""
+    origin_label: str = ""  # the caller's own record, e.g. "HİM 2026/123456"
+    origin_url: str = ""  # and its address (http(s)), shown as the DÖF's source link
 
 
 class TriageIn(Schema):
@@ -632,6 +635,8 @@ def raise_nonconformity(request, payload: RaiseIn):
         nc = services.raise_nonconformity(
             source=payload.source, title=payload.title, description=payload.description,
             unit=_unit_by_code(payload.unit), clause=_clause_by_reference(payload.clause), raised_by=user,
+            immediate_correction=payload.immediate_correction, origin_label=payload.origin_label,
+            origin_url=payload.origin_url,
         )
         return 201, nc
 

@@ -107,6 +107,9 @@ class NonconformityFilterForm(forms.Form):
     to_triage = forms.BooleanField(label=_("Waiting for triage"), required=False)
     mine = forms.BooleanField(label=_("Mine only"), required=False,
                               help_text=_("Raised by me, with an action of mine, or of my unit."))
+    clause = ClauseChoiceField(label=pgettext_lazy("DÖF", "Clause"), required=False, queryset=Clause.objects.all(),
+                               empty_label=_("All clauses"),
+                               help_text=_("The clause and the clauses under it (from the clause coverage report)."))
 
     def __init__(self, *args, years=(), can_triage=False, **kwargs):
         super().__init__(*args, **kwargs)

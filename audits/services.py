@@ -24,6 +24,7 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -436,12 +437,16 @@ def _next_code(year: int) -> str:
 @transaction.atomic
 def raise_nonconformity(*, source: str, title: str, description: str, unit, raised_by, origin=None,
                         origin_label: str = "", origin_url: str = "", severity: str = Severity.MINOR,
-                        clause=None, finding: Finding | None = None, triaged_by=None) -> Nonconformity:
+                        clause=None, finding: Finding | None = None, triaged_by=None,
+                        immediate_correction: str = "",
+                        correction_date: date | None = None) -> Nonconformity:
     """Open a DÖF (numbered DÖF-YYYY-NNN). The one entry point for every module.
 
     `source` is a `audits.models.Source`; `origin` the record that gave rise to it (linked from
-    the DÖF). A DÖF raised by a person is triaged by the management representative; one raised
-    with `triaged_by` (an auditor's finding) is accepted at once. The responsible unit's managers
+    the DÖF). A system outside the portal (through the API) gives `origin_label` and `origin_url`
+    (an http(s) address or a site path) of its own record instead. A DÖF raised by a person is
+    triaged by the management representative; one raised with `triaged_by` (an auditor's
+    finding) is accepted at once. The responsible unit's managers
     are given the DÖF (object grants) and told by e-mail.
     """
     if source not in Source.values:
@@ -452,8 +457,17 @@ def raise_nonconformity(*, source: str, title: str, description: str, unit, rais
     nc = Nonconformity(
         code=_next_code(timezone.localtime(now).year), source=source, title=title[:200], description=description,
         unit=unit, clause=clause, severity=severity, raised_by=raised_by, raised_at=now, finding=finding,
+        immediate_correction=immediate_correction, correction_date=correction_date,
     )
-    if origin is not None:
+    if origin is None:
+        if origin_url and not (origin_url.startswith("/") and not origin_url.startswith("//")):
+            try:
+                URLValidator(schemes=["http", "https"])(origin_url)
+            except ValidationError:
+                raise ValidationError({"origin_url": _("The link to the originating record must be an http(s) "
+                                                       "address or a path of this site.")}) from None
+        nc.origin_label, nc.origin_url = origin_label[:255], origin_url[:500]
+    else:
         nc.origin_type = ContentType.objects.get_for_model(origin)
         nc.origin_id = str(origin.pk)
         nc.origin_label = (origin_label or str(origin))[:255]

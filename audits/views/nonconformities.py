@@ -149,6 +149,10 @@ def apply_filters(queryset, form: NonconformityFilterForm, *, user, today: date)
         queryset = queryset.filter(unit__path__startswith=data["unit"].path)
     if data.get("severity"):
         queryset = queryset.filter(severity=data["severity"])
+    if data.get("clause"):
+        clause = data["clause"]  # with its sub-clauses, as the clause coverage report counts them
+        queryset = queryset.filter(Q(clause=clause) | Q(clause__standard_id=clause.standard_id,
+                                                        clause__sort_key__startswith=clause.sort_key + "."))
     if data.get("year"):
         queryset = queryset.filter(raised_at__year=data["year"])
     if data.get("overdue"):
@@ -406,8 +410,8 @@ class RaiseView(WagtailAdminTemplateMixin, FormView):
             with transaction.atomic():
                 nc = services.raise_nonconformity(
                     source=data["source"], title=data["title"],
-                    description=raise_description(data["description"], data.get("immediate_correction") or ""),
-                    unit=data["unit"], clause=data["clause"], raised_by=user,
+                    description=data["description"], unit=data["unit"], clause=data["clause"], raised_by=user,
+                    immediate_correction=(data.get("immediate_correction") or "").strip(),
                 )
                 for upload in data["files"]:
                     services.evidence_attach(owner=nc, user=user, upload=upload)
@@ -421,19 +425,6 @@ class RaiseView(WagtailAdminTemplateMixin, FormView):
             _("%(code)s was raised; the management representative will triage it.") % {"code": nc.code},
         )
         return HttpResponseRedirect(reverse("audits:nonconformity", args=[nc.pk]))
-
-
-def raise_description(description: str, correction: str) -> str:
-    """The description, with what the person already did to contain the problem after it.
-
-    `raise_nonconformity` takes no immediate correction (the unit records it with the root cause,
-    `nonconformity_analyse`), so what the raiser did is kept in the description, where the unit
-    reads it when it analyses the DÖF.
-    """
-    correction = correction.strip()
-    if not correction:
-        return description
-    return f"{description.rstrip()}\n\n{_('Immediate correction already made:')} {correction}"
 
 
 def add_errors(form, error: ValidationError) -> None:

@@ -555,3 +555,17 @@ def test_a_step_url_opened_in_the_browser_goes_back_to_the_page(client, cast, no
     nc = nonconformity(NCState.OPEN)
     response = login(client, cast["mr"]).get(url("nonconformity_close", nc.pk))
     assert response.status_code == 302 and response["Location"] == url("nonconformity", nc.pk)
+
+
+def test_the_list_filters_by_clause_with_its_sub_clauses(client, cast, nonconformity):
+    from django.urls import reverse
+
+    from qms.models import Clause
+
+    nc = nonconformity()  # on ISO 18295-1 4.2
+    parent = Clause.objects.get(standard__code="ISO 18295-1", number="4")
+    other = Clause.objects.get(standard__code="ISO 9001", number="4")
+    client.force_login(cast["mr"])
+    url = reverse("audits:nonconformities")
+    assert nc.code in client.get(url, {"clause": parent.pk}).content.decode()
+    assert nc.code not in client.get(url, {"clause": other.pk}).content.decode()

@@ -250,3 +250,24 @@ def test_an_inactive_or_mailless_representative_gets_no_mail(cast, org, make_use
     with django_capture_on_commit_callbacks(execute=True):
         raise_(cast, org)
     assert [message.to for message in mailoutbox] == [[cast["mr"].email]]
+
+
+def test_an_outside_system_links_its_own_record(cast, org):
+    nc = services.raise_nonconformity(
+        source=Source.CITIZEN_COMPLAINT, title="Tekrarlayan şikâyet", description="Aynı konuda üç şikâyet.",
+        unit=org["ÇMŞ"], raised_by=cast["clerk"], origin_label="HİM 2026/123456",
+        origin_url="https://him.example.org/basvuru/123456", immediate_correction="Vatandaş arandı.",
+    )
+    nc.refresh_from_db()
+    assert (nc.origin_label, nc.origin_url, nc.immediate_correction) == (
+        "HİM 2026/123456", "https://him.example.org/basvuru/123456", "Vatandaş arandı.")
+
+
+def test_a_link_that_is_not_http_is_refused(cast, org):
+    with pytest.raises(ValidationError) as error:
+        services.raise_nonconformity(
+            source=Source.CITIZEN_COMPLAINT, title="Şikâyet", description="Açıklama", unit=org["ÇMŞ"],
+            raised_by=cast["clerk"], origin_label="x", origin_url="javascript:alert(1)",
+        )
+    assert "origin_url" in error.value.message_dict
+    assert not Nonconformity.objects.exists()

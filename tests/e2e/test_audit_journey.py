@@ -77,10 +77,12 @@ def test_an_audit_finding_is_followed_to_a_closed_dof(ui):
     click_and_wait(page, page.locator("footer").get_by_role("button", name=turkish("Save")))
     audit = Audit.objects.get(title=TITLE)
     assert audit.state == AuditState.PLANNED and list(audit.units.all()) == [chiefdom]
+    page.set_viewport_size({"width": 1440, "height": 900})  # wide enough for the months × units grid
     ui.goto(reverse("audits:programme_year", args=[today.year]))
     expect(page.locator("main")).to_contain_text(audit.code)
     screenshot(ui, "audit-programme-grid")
     ui.assert_accessible("the audit programme grid")
+    page.set_viewport_size({"width": 1280, "height": 900})
     log_out(ui)
 
     # 2. The auditor starts it and answers the checklist on a tablet.
