@@ -196,7 +196,7 @@ def test_staff_raise_a_dof_and_see_it_and_the_management_representative_has_it_t
     assert response.redirect_chain[-1][0] == url("nonconformity", nc.pk)
     assert f"{nc.code} açıldı; yönetim temsilcisi ön değerlendirme yapacak" in text(response)
     assert nc.raised_by == cast["clerk"] and nc.triaged_at is None and nc.state == NCState.OPEN
-    assert "Elle sıra verildi." in nc.description
+    assert nc.immediate_correction == "Elle sıra verildi." and "Elle sıra verildi." not in nc.description
     assert codes_in_list(client) == {nc.code}
     assert codes_in_list(login(client, cast["mr"]), "?to_triage=on") == {nc.code}
 
