@@ -66,6 +66,9 @@ e2e-deps:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/e2e/node_modules/axe-core ]; then \
 		npm ci --prefix tests/e2e --no-audit --no-fund --silent || npm install --prefix tests/e2e --no-audit --no-fund --silent; fi
 
+# One pytest worker per core (pytest-xdist); `make test PYTEST_ARGS=` runs serially.
+PYTEST_ARGS ?= -n auto
+
 test: install-dev compile-messages e2e-deps var
 	$(PY) -m pytest $(PYTEST_ARGS)
 

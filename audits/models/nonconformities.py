@@ -159,6 +159,8 @@ class Nonconformity(models.Model):
         ordering = ["-raised_at", "-pk"]
         indexes = [
             models.Index(fields=["state", "unit"], name="audits_nc_state_unit"),
+            # The lists' order: newest first, read from the index so a page needs no full sort.
+            models.Index(fields=["raised_at", "id"], name="audits_nc_raised"),
             models.Index(fields=["origin_type", "origin_id"], name="audits_nc_origin"),
         ]
         permissions = [
