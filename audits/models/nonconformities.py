@@ -361,7 +361,12 @@ class CorrectiveAction(models.Model):
         verbose_name = _("corrective action")
         verbose_name_plural = _("corrective actions")
         ordering = ["nonconformity", "cycle", "due_date", "pk"]
-        indexes = [models.Index(fields=["state", "due_date"], name="audits_action_state_due")]
+        indexes = [
+            models.Index(fields=["state", "due_date"], name="audits_action_state_due"),
+            # A DÖF's own actions by state and due date (the lists' next due date, the export's
+            # counts): without it SQLite walks every planned action of every DÖF per row.
+            models.Index(fields=["nonconformity", "state", "due_date"], name="audits_action_nc_state_due"),
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
