@@ -11,7 +11,7 @@ reading, not the state machine.
 from __future__ import annotations
 
 # isort: off
-from harness import measure  # first: puts the project on the path and sets Django up
+from harness import print_table  # first: puts the project on the path and sets Django up
 # isort: on
 
 import argparse
@@ -22,7 +22,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,7 +37,6 @@ from audits.models import (
     Source,
 )
 from qms.models import Clause, StaffProfile, Unit, UnitKind
-from qms.reminders import registry
 from qms.roles import ROLES, Role
 
 STATES = [NCState.OPEN, NCState.CAUSE_ANALYSED, NCState.ACTIONS_PLANNED, NCState.ACTIONS_DONE, NCState.VERIFIED,
@@ -146,21 +144,7 @@ def main() -> None:
         ("dashboard (panels + reminders)", "/admin/"),
         ("API /audits/nonconformities?limit=100", "/api/v1/audits/nonconformities?limit=100"),
     ]
-    print("| who | what | median ms | queries | bytes |\n|---|---|---:|---:|---:|")
-    for who, user in people.items():
-        client = Client()
-        client.force_login(user)
-        for label, url in urls:
-            try:
-                ms, queries, size = measure(client, url, args.runs)
-            except AssertionError:
-                continue  # not this role's screen
-            print(f"| {who} | {label} | {ms:.0f} | {queries} | {size:,} |")
-    start = time.perf_counter()
-    collected = registry.collect(today=timezone.localdate())
-    items = sum(len(found) for found in collected.values())
-    print(f"reminder collection for everybody (send_reminders): {items} items for {len(collected)} people in "
-          f"{(time.perf_counter() - start) * 1000:.0f} ms")
+    print_table(people, urls, args.runs)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ the benchmark measures reading, not approving.
 from __future__ import annotations
 
 # isort: off
-from harness import measure  # first: puts the project on the path and sets Django up
+from harness import print_table  # first: puts the project on the path and sets Django up
 # isort: on
 
 import argparse
@@ -21,7 +21,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from documents.models import (
@@ -32,7 +31,6 @@ from documents.models import (
 )
 from documents.queries import fold
 from qms.models import StaffProfile, Unit, UnitKind
-from qms.reminders import registry
 from qms.roles import ROLES, Role
 
 WORDS = ["şikâyet", "başvuru", "çağrı", "kayıt", "eğitim", "denetim", "yanıt", "süre", "birim", "öneri"]
@@ -147,21 +145,7 @@ def main() -> None:
             urls.append((label, (reverse(name) + suffix) if name else suffix))
         except NoReverseMatch:
             pass
-    print("| who | what | median ms | queries | bytes |\n|---|---|---:|---:|---:|")
-    for who, user in people.items():
-        client = Client()
-        client.force_login(user)
-        for label, url in urls:
-            try:
-                ms, queries, size = measure(client, url, args.runs)
-            except AssertionError:
-                continue  # not this role's screen
-            print(f"| {who} | {label} | {ms:.0f} | {queries} | {size:,} |")
-    start = time.perf_counter()
-    collected = registry.collect(today=timezone.localdate())
-    items = sum(len(found) for found in collected.values())
-    print(f"reminder collection for everybody (send_reminders): {items} items for {len(collected)} people in "
-          f"{(time.perf_counter() - start) * 1000:.0f} ms")
+    print_table(people, urls, args.runs)
 
 
 if __name__ == "__main__":

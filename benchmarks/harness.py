@@ -41,3 +41,27 @@ def measure(client: Client, url: str, runs: int) -> tuple[float, int, int]:
         assert response.status_code == 200, (url, response.status_code)
     content = b"".join(response.streaming_content) if response.streaming else response.content
     return statistics.median(times), len(ctx), len(content)
+
+
+def print_table(people: dict, urls: list[tuple[str, str]], runs: int) -> None:
+    """A Markdown table of `measure()` for every person × page (pages a person may not open are
+    left out), then the time to collect every reminder for everybody (what send_reminders does)."""
+    from django.utils import timezone
+
+    from qms.reminders import registry
+
+    print("| who | what | median ms | queries | bytes |\n|---|---|---:|---:|---:|")
+    for who, user in people.items():
+        client = Client()
+        client.force_login(user)
+        for label, url in urls:
+            try:
+                ms, queries, size = measure(client, url, runs)
+            except AssertionError:
+                continue  # not this role's screen
+            print(f"| {who} | {label} | {ms:.0f} | {queries} | {size:,} |")
+    start = time.perf_counter()
+    collected = registry.collect(today=timezone.localdate())
+    items = sum(len(found) for found in collected.values())
+    print(f"reminder collection for everybody (send_reminders): {items} items for {len(collected)} people in "
+          f"{(time.perf_counter() - start) * 1000:.0f} ms")
