@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -41,6 +40,7 @@ from documents import importing
 from documents.models import Confidentiality, Document, DocumentRevision, DocumentType, today
 from documents.queries import annotate_register, documents_overseen_by, fold
 from documents.resources import DocumentRegisterResource
+from qms.downloads import attachment_response
 
 VIEW_PERMISSION = "documents.view_document"
 IMPORT_PERMISSION = "documents.import_document"
@@ -173,20 +173,6 @@ class MasterListFilterForm(forms.Form):
         return "; ".join(parts)
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    from qms.pdf import pdf_filename_ascii
-
-    stem, _dot, extension = filename.rpartition(".")
-    ascii_name = pdf_filename_ascii(f"{stem}.pdf").removesuffix(".pdf") + f".{extension}"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    )
-    response["Content-Length"] = str(len(content))
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _xlsx(dataset, *, title: str) -> bytes:
     """The export dataset as an XLSX sheet: text cells are never formulas, dates are real dates."""
     from openpyxl import Workbook
@@ -262,14 +248,15 @@ class MasterListView(WagtailAdminTemplateMixin, TemplateView):
 
     def export_xlsx(self, documents):
         dataset = DocumentRegisterResource().export(queryset=documents, force_native_type=True)
-        return _download(_xlsx(dataset, title=_("Master document list")), self.filename("xlsx"), XLSX_CONTENT_TYPE)
+        content = _xlsx(dataset, title=_("Master document list"))
+        return attachment_response(content, self.filename("xlsx"), XLSX_CONTENT_TYPE)
 
     def export_csv(self, documents):
         dataset = DocumentRegisterResource().export(queryset=documents, escape_formulas=True)
         # UTF-8 with a byte-order mark, so that Excel shows ç, ğ, ı, İ, ö, ş, ü; semicolons, which
         # Excel with Turkish regional settings splits into columns (the import reads both).
         content = "\ufeff" + dataset.export("csv", delimiter=";")
-        return _download(content.encode("utf-8"), self.filename("csv"), "text/csv; charset=utf-8")
+        return attachment_response(content.encode("utf-8"), self.filename("csv"), "text/csv; charset=utf-8")
 
     def export_pdf(self, documents):
         from reportlab.platypus import Paragraph

@@ -18,7 +18,7 @@ import csv
 import io
 from collections import OrderedDict
 from datetime import date, datetime
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -27,7 +27,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, DateField, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -64,6 +64,7 @@ from audits.nonconformity_forms import (
 )
 from audits.queries import nonconformities_visible_to
 from qms.audit import TRANSITION
+from qms.downloads import attachment_response
 from qms.roles import Role, has_role
 
 LIST_PERMISSION = "audits.add_nonconformity"
@@ -302,20 +303,6 @@ def export_rows(nonconformities) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    from qms.pdf import pdf_filename_ascii
-
-    stem, _dot, extension = filename.rpartition(".")
-    ascii_name = pdf_filename_ascii(f"{stem}.pdf").removesuffix(".pdf") + f".{extension}"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    )
-    response["Content-Length"] = str(len(content))
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def export_csv(headers, rows) -> bytes:
     """UTF-8 with a byte-order mark and semicolons, like the master document list's CSV: Excel with
     Turkish regional settings opens it with ç, ğ, ı, İ, ö, ş, ü and in columns."""
@@ -387,8 +374,8 @@ class NonconformityExportView(_FilteredListMixin, TemplateView):
         title = _("DÖF list")
         filename = f"{title} {self.today:%Y-%m-%d}.{export_format}"
         if export_format == "csv":
-            return _download(export_csv(headers, rows), filename, "text/csv; charset=utf-8")
-        return _download(export_xlsx(headers, rows, title=title), filename, XLSX_CONTENT_TYPE)
+            return attachment_response(export_csv(headers, rows), filename, "text/csv; charset=utf-8")
+        return attachment_response(export_xlsx(headers, rows, title=title), filename, XLSX_CONTENT_TYPE)
 
 
 # --- raising -------------------------------------------------------------------------------------
