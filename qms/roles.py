@@ -166,13 +166,53 @@ CAPABILITIES: dict[str, Capability] = {
         _("Triage, follow and close every DÖF"),
         ("audits.change_nonconformity", "audits.triage_nonconformity", "audits.close_nonconformity"),
     ),
+    "training.request": Capability(
+        _("Request a training (Eğitim Talep Formu) and follow own requests"),
+        ("training.add_trainingrequest",),
+    ),
+    "training.coordinate": Capability(
+        _("Keep the course catalogue and the annual plan, run sessions, record attendance, decide requests"),
+        (
+            "training.add_course",
+            "training.change_course",
+            "training.view_course",
+            "training.add_trainingplan",
+            "training.change_trainingplan",
+            "training.view_trainingplan",
+            "training.add_session",
+            "training.change_session",
+            "training.view_session",
+            "training.record_attendance",
+            "training.view_trainingrequest",
+            "training.decide_trainingrequest",
+            "training.view_training_records",
+        ),
+    ),
+    "training.approve": Capability(
+        _("Approve the annual training plan"),
+        ("training.approve_trainingplan", "training.view_trainingplan"),
+    ),
+    "training.oversee": Capability(
+        _("See the training plan, sessions, requests, evaluation results and every training record"),
+        (
+            "training.view_course",
+            "training.view_trainingplan",
+            "training.view_session",
+            "training.view_trainingrequest",
+            "training.view_training_records",
+        ),
+    ),
+    "training.follow": Capability(
+        _("See the training records and competence of own units; evaluate their trainings' effectiveness"),
+        ("training.view_course", "training.view_trainingplan", "training.view_training_records"),
+    ),
     "api.tokens": Capability(
         _("Manage own API tokens"),
         ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
     ),
 }
 
-_EVERYONE = ("admin.access", "organisation.view", "api.tokens", "nonconformities.raise")
+_EVERYONE = ("admin.access", "organisation.view", "api.tokens", "nonconformities.raise", "training.request")
 
 ROLES: dict[Role, RoleSpec] = {
     Role.MANAGEMENT_REPRESENTATIVE: RoleSpec(
@@ -185,14 +225,16 @@ ROLES: dict[Role, RoleSpec] = {
         _EVERYONE
         + ("staff.view", "organisation.manage", "users.manage", "settings.manage", "portal.edit")
         + ("audit.view", "documents.author", "documents.manage")
-        + ("audits.plan", "nonconformities.oversee", "nonconformities.verify", "nonconformities.manage"),
+        + ("audits.plan", "nonconformities.oversee", "nonconformities.verify", "nonconformities.manage")
+        + ("training.coordinate", "training.approve"),
         sees_all_units=True,
     ),
     Role.TOP_MANAGEMENT: RoleSpec(
         "Üst Yönetim",
         "Top Management",
         _("Head of department and branch manager: chairs the management review, approves plans and minutes."),
-        _EVERYONE + ("staff.view", "audit.view", "documents.oversee", "audits.oversee", "nonconformities.oversee"),
+        _EVERYONE + ("staff.view", "audit.view", "documents.oversee", "audits.oversee", "nonconformities.oversee")
+        + ("training.oversee",),
         sees_all_units=True,
     ),
     Role.INTERNAL_AUDITOR: RoleSpec(
@@ -200,14 +242,14 @@ ROLES: dict[Role, RoleSpec] = {
         "Internal Auditor",
         _("Plans and performs internal audits, records findings, verifies corrective actions."),
         _EVERYONE + ("staff.view", "audit.view", "documents.oversee")
-        + ("audits.perform", "nonconformities.oversee", "nonconformities.verify"),
+        + ("audits.perform", "nonconformities.oversee", "nonconformities.verify", "training.oversee"),
         sees_all_units=True,
     ),
     Role.TRAINING_COORDINATOR: RoleSpec(
         "Eğitim Koordinatörü",
         "Training Coordinator",
         _("Prepares the annual training plan, runs sessions, records attendance, collects evaluation forms."),
-        _EVERYONE + ("staff.view", "documents.author"),
+        _EVERYONE + ("staff.view", "documents.author", "training.coordinate"),
         sees_all_units=True,
     ),
     Role.QA_EVALUATOR: RoleSpec(
@@ -226,7 +268,7 @@ ROLES: dict[Role, RoleSpec] = {
         "Birim Yöneticisi",
         "Unit Manager",
         _("Chief or unit lead: sees their unit's indicators, nonconformities, trainings and team."),
-        _EVERYONE + ("staff.view", "documents.author", "audits.follow", "nonconformities.answer"),
+        _EVERYONE + ("staff.view", "documents.author", "audits.follow", "nonconformities.answer", "training.follow"),
     ),
     Role.STAFF: RoleSpec(
         "Personel",

@@ -348,3 +348,12 @@ QMS_SEED_MODULES = ["qms", "documents", "audits", "training", "kpi"]
 QMS_DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Kalite.2026")
 # seed_demo creates accounts with a known password: only on development installs (DEBUG=1).
 QMS_ALLOW_DEMO_DATA = DEBUG
+
+# Training: orientation within N days of the hire date; the manager's effectiveness evaluation N
+# months after a session; the self check-in QR code changes every N seconds (the previous code is
+# still accepted, so a scan at the turn of a step works) and is accepted from N minutes before the
+# session starts until it ends.
+QMS_TRAINING_ORIENTATION_DAYS = int(os.environ.get("TRAINING_ORIENTATION_DAYS", "30"))
+QMS_TRAINING_EFFECTIVENESS_MONTHS = int(os.environ.get("TRAINING_EFFECTIVENESS_MONTHS", "3"))
+QMS_TRAINING_CHECKIN_STEP_SECONDS = 30
+QMS_TRAINING_CHECKIN_OPENS_MINUTES = 30

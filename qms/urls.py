@@ -15,6 +15,7 @@ site_history_results = require_admin_access(views.ScopedSiteHistoryView.as_view(
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("verify/", include("training.public_urls")),
     path("admin/reports/site-history/", site_history),
     path("admin/reports/site-history/results/", site_history_results),
     path("admin/", include(wagtailadmin_urls)),

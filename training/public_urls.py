@@ -1,0 +1,3 @@
+"""Public (no sign-in) URLs of the training app: certificate verification."""
+
+urlpatterns = []

@@ -1,0 +1,481 @@
+"""Read queries other code reuses: plan realisation, competence, orientation, hours, evaluation
+results, a person's training record.
+
+Each runs a fixed number of SQL queries whatever the number of people or sessions (the tests pin
+them), and each takes the reader's unit scope (`qms.roles.unit_scope`) where people are listed,
+so a unit manager's matrix, report, PDF and API answer show the same people.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Avg, Count, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import pgettext_lazy
+
+from qms.models import StaffProfile, Unit
+from qms.roles import ROLES, Role
+from training.models import (
+    RATING_FIELDS,
+    Attendance,
+    AttendanceStatus,
+    Course,
+    EffectivenessReview,
+    Evaluation,
+    PlanItem,
+    Session,
+    SessionState,
+    TrainingPlan,
+)
+
+EXPIRY_WARNING_DAYS = 30
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _local_date(value: datetime) -> date:
+    return timezone.localtime(value).date()
+
+
+def completed_attendances():
+    """Attendance that counts as completing the course: present at a finalised session."""
+    return Attendance.objects.filter(status=AttendanceStatus.PRESENT, session__state=SessionState.FINALISED)
+
+
+# --- Plan realisation ----------------------------------------------------------------------------
+
+@dataclass
+class PlanLine:
+    item: PlanItem
+    held: int
+    due: bool  # the line's month has come by the date asked about
+
+    @property
+    def realised(self) -> int:
+        return min(self.held, self.item.sessions)
+
+
+@dataclass
+class Realisation:
+    at: date
+    lines: list[PlanLine]
+    planned: int  # sessions planned in months up to `at`
+    held: int  # of those, sessions held (at most the planned number per line)
+    planned_year: int
+    held_year: int
+    unplanned: int  # finalised sessions of the year not on any plan line
+
+    @property
+    def percent(self) -> int | None:
+        return None if not self.planned else round(100 * self.held / self.planned)
+
+
+def plan_realisation(plan: TrainingPlan, at: date | None = None) -> Realisation:
+    """Held vs planned at a date: a line counts from its month on; a line's extra sessions beyond
+    what was planned do not make up for another line that was not held. Three queries."""
+    at = at or timezone.localdate()
+    held_filter = Q(held_sessions__state=SessionState.FINALISED, held_sessions__starts_at__lt=_end_of(at))
+    items = list(plan.items.select_related("course").annotate(held=Count("held_sessions", filter=held_filter))
+                 .order_by("month", "course__code"))
+    lines = []
+    for item in items:
+        due = plan.year < at.year or (plan.year == at.year and item.month <= at.month)
+        lines.append(PlanLine(item=item, held=item.held, due=due))
+    year_start = timezone.make_aware(datetime(plan.year, 1, 1))
+    year_end = min(_end_of(at), timezone.make_aware(datetime(plan.year + 1, 1, 1)))
+    unplanned = Session.objects.filter(state=SessionState.FINALISED, plan_item__isnull=True,
+                                       starts_at__gte=year_start, starts_at__lt=year_end).count()
+    due_lines = [line for line in lines if line.due]
+    return Realisation(
+        at=at, lines=lines,
+        planned=sum(line.item.sessions for line in due_lines),
+        held=sum(line.realised for line in due_lines),
+        planned_year=sum(line.item.sessions for line in lines),
+        held_year=sum(line.realised for line in lines),
+        unplanned=unplanned,
+    )
+
+
+def repetition_shortfalls(year: int) -> list[dict]:
+    """Courses held fewer times in `year` than their yearly minimum (e.g. quality training 3x)."""
+    start = timezone.make_aware(datetime(year, 1, 1))
+    end = timezone.make_aware(datetime(year + 1, 1, 1))
+    courses = Course.objects.filter(is_active=True, min_sessions_per_year__gt=0).annotate(
+        held=Count("sessions", filter=Q(sessions__state=SessionState.FINALISED, sessions__starts_at__gte=start,
+                                        sessions__starts_at__lt=end)))
+    return [{"course": c, "held": c.held, "minimum": c.min_sessions_per_year}
+            for c in courses if c.held < c.min_sessions_per_year]
+
+
+# --- Competence ----------------------------------------------------------------------------------
+
+class CompetenceState:
+    COMPLETED = "completed"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    DUE = "due"
+
+    LABELS = {
+        COMPLETED: pgettext_lazy("competence", "Completed"),
+        EXPIRING: pgettext_lazy("competence", "Expires soon"),
+        EXPIRED: pgettext_lazy("competence", "Expired"),
+        DUE: pgettext_lazy("competence", "Due"),
+    }
+    COMPLIANT = (COMPLETED, EXPIRING)
+
+
+@dataclass
+class CourseStatus:
+    course: Course
+    state: str
+    completed_on: date | None = None
+    expires_on: date | None = None
+
+    @property
+    def label(self):
+        return CompetenceState.LABELS[self.state]
+
+    @property
+    def compliant(self) -> bool:
+        return self.state in CompetenceState.COMPLIANT
+
+
+@dataclass
+class PersonCompetence:
+    profile: StaffProfile
+    roles: list[Role]
+    statuses: dict[int, CourseStatus]  # course id -> status, for the courses required of this person
+
+    @property
+    def compliant(self) -> bool:
+        return all(s.compliant for s in self.statuses.values())
+
+
+@dataclass
+class UnitCompliance:
+    unit: Unit
+    people: int = 0
+    compliant: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        return None if not self.people else round(100 * self.compliant / self.people)
+
+
+@dataclass
+class CompetenceMatrix:
+    today: date
+    courses: list[Course]
+    people: list[PersonCompetence]
+    units: list[UnitCompliance] = field(default_factory=list)
+    role_courses: dict[Role, list[Course]] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.people:
+            return None
+        return round(100 * sum(1 for p in self.people if p.compliant) / len(self.people))
+
+
+def required_courses_qs():
+    return (Course.objects.filter(is_active=True).filter(Q(is_mandatory=True) | Q(is_orientation=True))
+            .prefetch_related("target_roles", "target_units").order_by("code"))
+
+
+def _role_of_group():
+    return {spec.group_name: role for role, spec in ROLES.items()}
+
+
+def _targets_role(course: Course, role: Role) -> bool:
+    names = [g.name for g in course.target_roles.all()]
+    return not names or ROLES[role].group_name in names
+
+
+def course_applies(course: Course, roles: list[Role], unit_path: str) -> bool:
+    """The mandatory-course rule (see `Course`): role among the targets (or none set), unit under
+    a target unit (or none set). The orientation course is required of everyone."""
+    if course.is_orientation:
+        return True
+    group_roles = _role_of_group()
+    target_roles = {group_roles.get(g.name) for g in course.target_roles.all()}
+    if target_roles and not target_roles.intersection(roles):
+        return False
+    target_paths = [u.path for u in course.target_units.all()]
+    return not target_paths or any(unit_path.startswith(p) for p in target_paths)
+
+
+def status_for(course: Course, completed_on: date | None, today: date) -> CourseStatus:
+    """Completed / expires soon / expired / due, from the last completion and the course's validity."""
+    if completed_on is None:
+        return CourseStatus(course, CompetenceState.DUE)
+    if not course.validity_months:
+        return CourseStatus(course, CompetenceState.COMPLETED, completed_on)
+    expires_on = add_months(completed_on, course.validity_months)
+    if expires_on <= today:
+        state = CompetenceState.EXPIRED
+    elif expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS):
+        state = CompetenceState.EXPIRING
+    else:
+        state = CompetenceState.COMPLETED
+    return CourseStatus(course, state, completed_on, expires_on)
+
+
+def last_completions(people_qs) -> dict[tuple[int, int], date]:
+    """(user id, course id) -> local date of the latest completion, for the people in `people_qs`
+    (a StaffProfile queryset). One query."""
+    rows = (completed_attendances().filter(person__staff_profile__in=people_qs)
+            .values("person_id", "session__course_id").annotate(last=Max("session__starts_at")))
+    return {(r["person_id"], r["session__course_id"]): _local_date(r["last"]) for r in rows}
+
+
+def people_in_scope(user, unit: Unit | None = None):
+    """Active staff the reader may see (their unit scope), optionally one unit's subtree."""
+    qs = StaffProfile.objects.visible_to(user).filter(is_active=True, user__is_active=True)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    return qs
+
+
+def competence_matrix(user, *, unit: Unit | None = None, today: date | None = None) -> CompetenceMatrix:
+    """Every person in the reader's scope against the courses required of them. Six queries."""
+    today = today or timezone.localdate()
+    courses = list(required_courses_qs())
+    people_qs = people_in_scope(user, unit)
+    profiles = list(people_qs.select_related("user", "unit").prefetch_related("user__groups")
+                    .order_by("unit__path", "user__first_name", "user__last_name"))
+    done = last_completions(people_qs)
+    group_roles = _role_of_group()
+    people, units = [], {}
+    for profile in profiles:
+        roles = [group_roles[g.name] for g in profile.user.groups.all() if g.name in group_roles]
+        statuses = {}
+        for course in courses:
+            if course_applies(course, roles, profile.unit.path):
+                statuses[course.pk] = status_for(course, done.get((profile.user_id, course.pk)), today)
+        person = PersonCompetence(profile=profile, roles=roles, statuses=statuses)
+        people.append(person)
+        summary = units.setdefault(profile.unit_id, UnitCompliance(unit=profile.unit))
+        summary.people += 1
+        summary.compliant += person.compliant
+    role_courses = {role: [c for c in courses if c.is_orientation or _targets_role(c, role)] for role in ROLES}
+    return CompetenceMatrix(today=today, courses=courses, people=people,
+                            units=sorted(units.values(), key=lambda u: u.unit.path), role_courses=role_courses)
+
+
+# --- Orientation ---------------------------------------------------------------------------------
+
+@dataclass
+class OrientationDue:
+    profile: StaffProfile
+    due_on: date
+    days_late: int  # > 0 overdue, <= 0 still within the window
+
+
+def orientation_course() -> Course | None:
+    return Course.objects.filter(is_orientation=True, is_active=True).first()
+
+
+def orientation_pending(user=None, *, today: date | None = None, overdue_only: bool = False) -> list[OrientationDue]:
+    """New hires who have not completed the orientation course (all active staff hired on or
+    after the day the orientation course's first session could count; `hire_date` empty means
+    unknown and is not listed). `user` limits to their scope (None: everyone, for reminders)."""
+    today = today or timezone.localdate()
+    course = orientation_course()
+    if course is None:
+        return []
+    days = settings.QMS_TRAINING_ORIENTATION_DAYS
+    qs = StaffProfile.objects.filter(is_active=True, user__is_active=True, hire_date__isnull=False)
+    if user is not None:
+        qs = qs.filter(pk__in=StaffProfile.objects.visible_to(user).values("pk"))
+    done = completed_attendances().filter(session__course=course).values("person_id")
+    qs = qs.exclude(user_id__in=done)
+    if overdue_only:
+        qs = qs.filter(hire_date__lt=today - timedelta(days=days))
+    result = []
+    for profile in qs.select_related("user", "unit").order_by("hire_date", "user__first_name"):
+        due_on = profile.hire_date + timedelta(days=days)
+        result.append(OrientationDue(profile=profile, due_on=due_on, days_late=(today - due_on).days))
+    return result
+
+
+# --- Hours ---------------------------------------------------------------------------------------
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    return timezone.make_aware(datetime(year, 1, 1)), timezone.make_aware(datetime(year + 1, 1, 1))
+
+
+def training_hours(user, year: int) -> dict:
+    """Hours of completed training in `year`, per person and per unit (the person's current unit),
+    within the reader's scope. Two queries."""
+    start, end = _year_bounds(year)
+    people_qs = people_in_scope(user)
+    rows = (completed_attendances().filter(session__starts_at__gte=start, session__starts_at__lt=end,
+                                           person__staff_profile__in=people_qs)
+            .values("person_id").annotate(hours=Sum("session__hours"), sessions=Count("id")))
+    by_person = {r["person_id"]: r for r in rows}
+    profiles = list(people_qs.select_related("user", "unit").order_by("unit__path", "user__first_name"))
+    people, units = [], {}
+    for profile in profiles:
+        r = by_person.get(profile.user_id, {"hours": Decimal(0), "sessions": 0})
+        people.append({"profile": profile, "hours": r["hours"] or Decimal(0), "sessions": r["sessions"]})
+        u = units.setdefault(profile.unit_id, {"unit": profile.unit, "people": 0, "hours": Decimal(0)})
+        u["people"] += 1
+        u["hours"] += r["hours"] or Decimal(0)
+    for u in units.values():
+        u["per_person"] = (u["hours"] / u["people"]).quantize(Decimal("0.1")) if u["people"] else Decimal(0)
+    total = sum((p["hours"] for p in people), Decimal(0))
+    return {"year": year, "people": people, "units": sorted(units.values(), key=lambda u: u["unit"].path),
+            "total": total}
+
+
+# --- Evaluation results ----------------------------------------------------------------------------
+
+def _blank_result(key, label) -> dict:
+    return {"key": key, "label": label, "sessions": 0, "participants": 0, "responses": 0,
+            "sums": dict.fromkeys(RATING_FIELDS, 0)}
+
+
+def _finish(result: dict) -> dict:
+    n = result["responses"]
+    result["averages"] = {f: (round(result["sums"][f] / n, 2) if n else None) for f in RATING_FIELDS}
+    values = [v for v in result["averages"].values() if v is not None]
+    result["overall"] = round(sum(values) / len(values), 2) if values else None
+    result["response_rate"] = round(100 * n / result["participants"]) if result["participants"] else None
+    return result
+
+
+def evaluation_results(year: int, *, group_by: str = "session") -> list[dict]:
+    """Evaluation averages (1-5) and response rates of the year's finalised sessions, grouped by
+    session, course or trainer. Response rate = evaluations / participants recorded present.
+    Averages over groups are weighted by responses (sums / count), never averages of averages.
+    Three queries."""
+    if group_by not in ("session", "course", "trainer"):
+        raise ValueError(group_by)
+    start, end = _year_bounds(year)
+    sessions = list(Session.objects.filter(state=SessionState.FINALISED, starts_at__gte=start, starts_at__lt=end)
+                    .select_related("course", "trainer")
+                    .annotate(present=Count("attendances", filter=Q(attendances__status=AttendanceStatus.PRESENT)))
+                    .order_by("starts_at"))
+    sums = {r["session_id"]: r for r in Evaluation.objects.filter(session__in=[s.pk for s in sessions])
+            .values("session_id").annotate(n=Count("id"), **{f: Sum(f) for f in RATING_FIELDS})}
+    groups: dict = {}
+    for s in sessions:
+        if group_by == "session":
+            key, label = s.pk, f"{s.code} {s.course.title}"
+        elif group_by == "course":
+            key, label = s.course_id, str(s.course)
+        else:
+            key = ("u", s.trainer_id) if s.trainer_id else ("x", s.external_trainer.strip().casefold())
+            label = s.trainer_label
+        g = groups.setdefault(key, _blank_result(key, label))
+        g["sessions"] += 1
+        g["participants"] += s.present
+        r = sums.get(s.pk)
+        if r:
+            g["responses"] += r["n"]
+            for f in RATING_FIELDS:
+                g["sums"][f] += r[f] or 0
+    return [_finish(g) for g in groups.values()]
+
+
+def effectiveness_results(year: int) -> dict:
+    """The managers' effectiveness evaluations of the year's sessions: due, done, average rating."""
+    start, end = _year_bounds(year)
+    qs = EffectivenessReview.objects.filter(attendance__session__starts_at__gte=start,
+                                            attendance__session__starts_at__lt=end)
+    agg = qs.aggregate(total=Count("id"), done=Count("id", filter=Q(submitted_at__isnull=False)),
+                       average=Avg("rating"),
+                       applied_yes=Count("id", filter=Q(applied="yes")),
+                       applied_partly=Count("id", filter=Q(applied="partly")),
+                       applied_no=Count("id", filter=Q(applied="no")))
+    agg["average"] = round(agg["average"], 2) if agg["average"] is not None else None
+    return agg
+
+
+def test_score_results(year: int) -> list[dict]:
+    """Mean pre- and post-test scores per course, for sessions that recorded them."""
+    start, end = _year_bounds(year)
+    rows = (completed_attendances().filter(session__starts_at__gte=start, session__starts_at__lt=end)
+            .filter(pre_test_score__isnull=False, post_test_score__isnull=False)
+            .values("session__course__code", "session__course__title")
+            .annotate(n=Count("id"), pre=Avg("pre_test_score"), post=Avg("post_test_score"))
+            .order_by("session__course__code"))
+    return [{"course": f'{r["session__course__code"]} {r["session__course__title"]}', "n": r["n"],
+             "pre": round(r["pre"], 1), "post": round(r["post"], 1), "gain": round(r["post"] - r["pre"], 1)}
+            for r in rows]
+
+
+# --- People ----------------------------------------------------------------------------------------
+
+def manager_of(person):
+    """The person's nearest unit manager: an active Unit Manager in their unit or the closest unit
+    above it (never the person themself). None when there is none."""
+    profile = getattr(person, "staff_profile", None)
+    if profile is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    ancestor_ids = [int(p) for p in profile.unit.path.strip("/").split("/") if p]
+    candidates = (get_user_model()._default_manager
+                  .filter(is_active=True, groups__name=ROLES[Role.UNIT_MANAGER].group_name,
+                          staff_profile__is_active=True, staff_profile__unit_id__in=ancestor_ids)
+                  .exclude(pk=person.pk).select_related("staff_profile__unit")
+                  .order_by("-staff_profile__unit__depth", "pk"))
+    return candidates.first()
+
+
+def training_record(person, *, today: date | None = None) -> dict:
+    """A person's training record: every session they were on, with hours and certificate, and
+    their status on the courses required of them."""
+    today = today or timezone.localdate()
+    rows = list(Attendance.objects.filter(person=person)
+                .select_related("session__course", "session__trainer", "certificate")
+                .order_by("-session__starts_at"))
+    evaluated = set(Evaluation.objects.filter(participant=person).values_list("session_id", flat=True))
+    profile = getattr(person, "staff_profile", None)
+    statuses = []
+    if profile is not None:
+        group_roles = _role_of_group()
+        roles = [group_roles[g.name] for g in person.groups.all() if g.name in group_roles]
+        done = {}
+        for a in rows:
+            if a.status == AttendanceStatus.PRESENT and a.session.state == SessionState.FINALISED:
+                day = _local_date(a.session.starts_at)
+                done[a.session.course_id] = max(day, done.get(a.session.course_id, day))
+        statuses = [status_for(c, done.get(c.pk), today) for c in required_courses_qs()
+                    if course_applies(c, roles, profile.unit.path)]
+    completed = [a for a in rows if a.status == AttendanceStatus.PRESENT and a.session.state == SessionState.FINALISED]
+    return {
+        "person": person,
+        "attendances": rows,
+        "evaluated_session_ids": evaluated,
+        "hours": sum((a.session.hours for a in completed), Decimal(0)),
+        "statuses": statuses,
+    }
+
+
+def sessions_visible_to(user):
+    """Sessions whose list the user may see: everyone with `training.view_session` sees all;
+    others see the sessions they are on."""
+    qs = Session.objects.select_related("course", "trainer")
+    if user.has_perm("training.view_session"):
+        return qs
+    return qs.filter(attendances__person=user)
+
+
+def may_see_records(user) -> bool:
+    return user.has_perm("training.view_training_records")
+
