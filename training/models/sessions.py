@@ -211,8 +211,8 @@ class AttendanceCorrection(models.Model):
 
     attendance = models.ForeignKey(Attendance, verbose_name=_("attendance"), on_delete=models.PROTECT,
                                    related_name="corrections")
-    from_status = models.CharField(_("from"), max_length=10, choices=AttendanceStatus.choices)
-    to_status = models.CharField(_("to"), max_length=10, choices=AttendanceStatus.choices)
+    from_status = models.CharField(_("previous attendance"), max_length=10, choices=AttendanceStatus.choices)
+    to_status = models.CharField(_("corrected attendance"), max_length=10, choices=AttendanceStatus.choices)
     reason = models.TextField(_("reason"))
     corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("corrected by"),
                                      on_delete=models.PROTECT, related_name="+")
