@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -89,6 +89,55 @@ MORE_STAFF = [
 ]
 
 
+# The ALO 153 call centre's agents (seed 001: the 7/24 call centre is the department's largest unit),
+# so that a training session of 60 people, the competence matrix and the unit scope have a real
+# crowd to show. Names are fixed (first name i with surname 7*i mod 60), so every seed gives the
+# same people; registry numbers 30001-30060. Two intakes: half hired in 2021, half in 2023.
+_AGENT_FIRST_NAMES = (
+    "Ayşegül", "Mustafa", "Zehra", "Emre", "Merve", "Onur", "Büşra", "Serkan", "Tuğba", "Yusuf",
+    "Esra", "Kadir", "Gamze", "Volkan", "Ebru", "Hakan", "Sevgi", "Caner", "Özlem", "Barış",
+    "Songül", "Tolga", "Dilek", "Furkan", "Nurcan", "Erkan", "Sibel", "Uğur", "Hatice", "Cengiz",
+    "Melek", "Orhan", "Gizem", "Sinan", "Yasemin", "Koray", "Pelin", "Ramazan", "Aslı", "Gökhan",
+    "Şule", "İsmail", "Kübra", "Tarık", "Filiz", "Alper", "Leyla", "Halil", "Canan", "Recep",
+    "Duygu", "Levent", "Nesrin", "Emrah", "Seda", "Oğuz", "Hande", "Çağlar", "Ümran", "Yiğit",
+)
+_AGENT_LAST_NAMES = (
+    "Altın", "Bayram", "Coşkun", "Doğan", "Erdoğan", "Güler", "Hoşgör", "Işıklı", "Kahraman", "Karaca",
+    "Keskin", "Korkmaz", "Kılıç", "Mutlu", "Önal", "Özer", "Özdemir", "Sarıkaya", "Sevim", "Şimşek",
+    "Taş", "Tunç", "Turan", "Uysal", "Ünal", "Vural", "Yavuz", "Yazıcı", "Yıldız", "Zorlu",
+    "Akın", "Arıkan", "Aslan", "Avcı", "Başaran", "Bozkurt", "Çakır", "Çetin", "Demirci", "Duman",
+    "Eren", "Gündoğdu", "Gürbüz", "Kaplan", "Karakaya", "Kocabaş", "Kurtuluş", "Oral", "Öztürkmen", "Sezer",
+    "Soylu", "Tekin", "Toprak", "Türkmen", "Uçar", "Yalın", "Yaman", "Yener", "Yücel", "Zengin",
+)
+_ASCII = str.maketrans("çğıöşüÇĞİÖŞÜâî", "cgiosuCGIOSUai")
+AGENT_INTAKES = (date(2021, 9, 6), date(2023, 3, 6))
+AGENT_TITLE = "Çağrı Merkezi Temsilcisi"
+
+
+def _agent_rows() -> list[tuple[str, str, str, str, date]]:
+    """(username, first name, last name, registry number, hire date) of the 60 call-centre agents."""
+    rows = []
+    for i, first in enumerate(_AGENT_FIRST_NAMES):
+        last = _AGENT_LAST_NAMES[(7 * i) % len(_AGENT_LAST_NAMES)]
+        username = f"{first}.{last}".translate(_ASCII).lower()
+        rows.append((username, first, last, f"{30001 + i}", AGENT_INTAKES[i % 2]))
+    return rows
+
+
+CALL_CENTRE_AGENTS = _agent_rows()
+
+# New hires, hired this many days before the demo was first loaded (the date is kept on later
+# runs): the orientation follow-up has people who completed it, one past the 30-day deadline and
+# two still within their days (training/seed.py records their orientation sessions).
+# username, first name, last name, role, unit code, title, registry number, days since hire
+NEW_HIRES = [
+    ("deniz.aktas", "Deniz", "Aktaş", Role.AGENT, "ALO153", AGENT_TITLE, "31001", 50),
+    ("berk.sari", "Berk", "Sarı", Role.AGENT, "ALO153", AGENT_TITLE, "31002", 40),
+    ("nazli.gok", "Nazlı", "Gök", Role.STAFF, "KSB", "Halkla İlişkiler Memuru", "31003", 38),
+    ("cem.ozkan", "Cem", "Özkan", Role.AGENT, "ALO153", AGENT_TITLE, "31004", 12),
+    ("irem.yalcin", "İrem", "Yalçın", Role.STAFF, "YTMH", "Saha Tespit Memuru", "31005", 5),
+]
+
 QUALITY_POLICY = (
     "<p>Halkla İlişkiler Şube Müdürlüğü olarak; hemşehrilerimizin talep, şikâyet ve önerilerini "
     "kolay ulaşılabilir kanallardan alır, <b>hızlı, şeffaf, adil ve güvenilir</b> biçimde ilgili "
@@ -124,11 +173,46 @@ def _seed_users(stdout) -> None:
         StaffProfile.objects.update_or_create(
             user=user, defaults={"unit": Unit.objects.get(code=unit_code), "title": title, "hire_date": hire}
         )
+    _seed_more_people(password)
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser(
             "admin", "admin@example.org", password, first_name="Sistem", last_name="Yöneticisi"
         )
-    stdout.write(f"  {len(DEMO_USERS) + len(MORE_STAFF)} demo kullanıcısı (parola: {password})")
+    total = len(DEMO_USERS) + len(MORE_STAFF) + len(CALL_CENTRE_AGENTS) + len(NEW_HIRES)
+    stdout.write(f"  {total} demo kullanıcısı (parola: {password})")
+
+
+def _seed_more_people(password: str) -> None:
+    """The call-centre agents and the new hires, in a fixed number of queries (bulk): people who
+    exist are left as they are, so a re-run changes nothing and a hire date stays what it was."""
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    User = get_user_model()
+    today = timezone.localdate()
+    wanted = [(username, first, last, Role.AGENT, "ALO153", AGENT_TITLE, registry, hired)
+              for username, first, last, registry, hired in CALL_CENTRE_AGENTS]
+    wanted += [(username, first, last, role, unit, title, registry, today - timedelta(days=days))
+               for username, first, last, role, unit, title, registry, days in NEW_HIRES]
+    existing = set(User.objects.filter(username__in=[row[0] for row in wanted]).values_list("username", flat=True))
+    missing = [row for row in wanted if row[0] not in existing]
+    if not missing:
+        return
+    hashed = make_password(password)  # one hash for all: hashing 65 times would take seconds
+    User.objects.bulk_create([User(username=username, first_name=first, last_name=last, password=hashed,
+                                   email=f"{username}@example.org")
+                              for username, first, last, *_rest in missing])
+    users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in missing])}
+    groups = {g.name: g for g in Group.objects.filter(name__in=[spec.group_name for spec in ROLES.values()])}
+    units = {u.code: u for u in Unit.objects.filter(code__in={row[4] for row in missing})}
+    User.groups.through.objects.bulk_create([
+        User.groups.through(user_id=users[username].pk, group_id=groups[ROLES[role].group_name].pk)
+        for username, _first, _last, role, *_rest in missing
+    ])
+    StaffProfile.objects.bulk_create([
+        StaffProfile(user=users[username], unit=units[unit], title=title, registry_no=registry, hire_date=hired)
+        for username, _first, _last, _role, unit, title, registry, hired in missing
+    ])
 
 
 def _seed_pages() -> None:

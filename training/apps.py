@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training")
+
+    def ready(self) -> None:
+        # Mounts /api/v1/training on qms.api.api and registers the dashboard panels' hook (once: a
+        # module runs once per process).
+        from training import api, panels  # noqa: F401

@@ -60,6 +60,13 @@ def _require_recorder(user) -> None:
     _require(user, RECORD_PERMISSION, _("Only the training coordinator records attendance."))
 
 
+def _person_label(pk) -> str:
+    person = get_user_model()._default_manager.filter(pk=pk).first()
+    if person is None:
+        return _("An unknown person")
+    return person.get_full_name() or person.get_username()
+
+
 def _locked_session(session: Session) -> Session:
     """The session row, locked for this transaction (two coordinators on one list wait in turn)."""
     return Session.objects.select_for_update().select_related("course").get(pk=session.pk)
@@ -264,7 +271,8 @@ def attendance_record(*, session: Session, user, marks: Mapping[int, str], walk_
             row = rows.get(pid)
             if row is None:
                 raise ValidationError(
-                    _("Person %(id)s is not on this session's list; add them as a walk-in first.") % {"id": pid})
+                    _("%(name)s is not on this session's list; add them as a walk-in first.")
+                    % {"name": _person_label(pid)})
             confirm = status == AttendanceStatus.PRESENT
             if row.status != status or row.confirmed != confirm:
                 row.status, row.confirmed, row.recorded_by, row.recorded_at = status, confirm, user, now
@@ -272,7 +280,7 @@ def attendance_record(*, session: Session, user, marks: Mapping[int, str], walk_
         for pid, (pre, post) in (scores or {}).items():
             row = rows.get(int(pid))
             if row is None:
-                raise ValidationError(_("Person %(id)s is not on this session's list.") % {"id": pid})
+                raise ValidationError(_("%(name)s is not on this session's list.") % {"name": _person_label(pid)})
             for value in (pre, post):
                 if value is not None and not 0 <= int(value) <= 100:
                     raise ValidationError(_("A test score is a number from 0 to 100."))
@@ -477,3 +485,144 @@ def effectiveness_submit(*, review: EffectivenessReview, user, rating: int, appl
         review.save()
         record(review.attendance.session, EVALUATED, user=user, effectiveness=review.pk)
     return review
+
+
+# --- Course catalogue and plan years (appended for the plan screens) ----------------------------
+
+def course_save(*, course: Course, user, target_roles: Iterable = (), target_units: Iterable = (),
+                documents: Iterable = ()) -> Course:
+    """Create (unsaved `course`) or change a course of the catalogue, with its targets and documents.
+
+    Target roles are only the portal's role groups (`qms.roles.ROLES`). One course is the
+    orientation course: marking a second is refused, naming the first. Courses are never deleted;
+    `course_set_active` retires one.
+    """
+    from django.db import IntegrityError
+
+    from qms.roles import role_group_names
+
+    creating = course._state.adding
+    _require(user, "training.add_course" if creating else "training.change_course",
+             _("Only the training coordinator keeps the course catalogue."))
+    target_roles, target_units, documents = list(target_roles), list(target_units), list(documents)
+    allowed = set(role_group_names())
+    if any(group.name not in allowed for group in target_roles):
+        raise ValidationError({"target_roles": _("Choose the target roles among the roles of the portal.")})
+    if course.is_orientation:
+        other = Course.objects.filter(is_orientation=True).exclude(pk=course.pk).first()
+        if other is not None:
+            raise ValidationError({"is_orientation": _(
+                "“%(course)s” is already the orientation course and there is only one; "
+                "remove the mark from that course first.") % {"course": other}})
+    course.code = course.code.strip()
+    course.title = course.title.strip()
+    course.full_clean()
+    try:
+        with transaction.atomic():
+            course.save()
+            course.target_roles.set(target_roles)
+            course.target_units.set(target_units)
+            course.documents.set(documents)
+            record(course, "wagtail.create" if creating else "wagtail.edit", user=user)
+    except IntegrityError as error:  # two people saving at once: the database keeps the rules
+        raise ValidationError(_("The course could not be saved: its code is taken or another course became "
+                                "the orientation course meanwhile. Check and save again.")) from error
+    return course
+
+
+def course_set_active(*, course: Course, user, active: bool) -> Course:
+    """Retire a course from the catalogue (or bring it back). Its history stays; it is no longer
+    offered for plans, requests or sessions, and a retired mandatory course is no longer required."""
+    _require(user, "training.change_course", _("Only the training coordinator keeps the course catalogue."))
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        if course.is_active == bool(active):
+            raise ValidationError(_("The course is already active.") if active
+                                  else _("The course is already inactive."))
+        course.is_active = bool(active)
+        course.save(update_fields=["is_active"])
+        record(course, "wagtail.edit", user=user, active=course.is_active)
+    return course
+
+
+def plan_create(*, year: int, user, copy_from: TrainingPlan | None = None) -> TrainingPlan:
+    """Open the training plan of `year` as a draft, optionally with the lines of another year's plan
+    (the lines of retired courses are left out; copied lines count as planned from the start)."""
+    from django.db import IntegrityError
+
+    _require(user, "training.add_trainingplan", _("Only the training coordinator prepares the training plan."))
+    year = int(year)
+    if not 2000 <= year <= 2100:
+        raise ValidationError(_("Choose a year between 2000 and 2100."))
+    if TrainingPlan.objects.filter(year=year).exists():
+        raise ValidationError(_("There is already a training plan for %(year)s.") % {"year": year})
+    try:
+        with transaction.atomic():
+            plan = TrainingPlan.objects.create(year=year)
+            lines = []
+            if copy_from is not None:
+                lines = [PlanItem(plan=plan, course_id=item.course_id, month=item.month, sessions=item.sessions,
+                                  note=item.note)
+                         for item in copy_from.items.filter(course__is_active=True).order_by("month", "pk")]
+                PlanItem.objects.bulk_create(lines)
+            record(plan, "wagtail.create", user=user, copied_from=copy_from.year if copy_from else None,
+                   lines=len(lines))
+    except IntegrityError as error:
+        raise ValidationError(_("There is already a training plan for %(year)s.") % {"year": year}) from error
+    return plan
+
+
+def plan_remove_item(*, item: PlanItem, user) -> None:
+    """Remove a line of a draft plan. An approved plan keeps its lines as approved; a line that a
+    session delivers or a request was accepted into is part of the record and stays."""
+    _require(user, "training.change_trainingplan", _("Only the training coordinator changes the training plan."))
+    with transaction.atomic():
+        plan = TrainingPlan.objects.select_for_update().get(pk=item.plan_id)
+        item = PlanItem.objects.select_related("course").filter(pk=item.pk, plan=plan).first()
+        if item is None:
+            raise ValidationError(_("This line is no longer in the plan."))
+        if plan.state != PlanState.DRAFT:
+            raise ValidationError(_("The plan is approved: its lines stay as approved. Only a draft plan's lines "
+                                    "are removed."))
+        codes = [s.code for s in item.held_sessions.order_by("starts_at")]
+        if codes:
+            raise ValidationError(_("Sessions deliver this line (%(sessions)s); it cannot be removed.")
+                                  % {"sessions": ", ".join(codes)})
+        if item.requests.exists():
+            raise ValidationError(_("A training request was accepted into this line; it cannot be removed."))
+        course_code, month = item.course.code, item.month
+        item.delete()
+        record(plan, "wagtail.edit", user=user, removed=course_code, month=month)
+
+
+# --- Session planning (the sessions screens and the API) -----------------------------------------
+
+def session_save(*, session: Session, user) -> Session:
+    """Create a session, or change a planned one, with the model's checks and the plan's year.
+
+    The plan line must be of the session's course (the model's check) and of the plan of the
+    year the session is held in. A finalised or cancelled session is read-only, and this path
+    never changes a session's state (that is `session_finalise` / `session_cancel`).
+    """
+    creating = session.pk is None
+    _require(user, "training.add_session" if creating else "training.change_session",
+             _("Only the training coordinator plans sessions."))
+    with transaction.atomic():
+        if creating:
+            session.state, session.created_by = SessionState.PLANNED, user
+        else:
+            stored = _locked_session(session)
+            if stored.is_locked:
+                raise ValidationError(_("This session is finalised or cancelled; it cannot be changed."))
+            session.state = stored.state
+        session.full_clean()
+        if session.plan_item_id and session.starts_at:
+            plan_year = session.plan_item.plan.year
+            session_year = timezone.localtime(session.starts_at).year
+            if plan_year != session_year:
+                raise ValidationError({"plan_item": _(
+                    "The planned training is in the %(plan_year)s plan; the session is held in %(year)s."
+                ) % {"plan_year": plan_year, "year": session_year}})
+        session.save()
+        record(session, "wagtail.create" if creating else "wagtail.edit", user=user)
+    return session

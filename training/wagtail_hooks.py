@@ -34,3 +34,12 @@ def register_training_log_actions(actions):
     actions.register_action("training.check_in", _("Self check-in"), _("Checked in to a training session"))
     actions.register_action("training.correct", _("Attendance correction"), _("Attendance corrected"))
     actions.register_action("training.evaluate", _("Training evaluation"), _("Training evaluated"))
+
+
+@hooks.register("insert_global_admin_css")
+def training_css():
+    from django.templatetags.static import static
+    from django.utils.html import format_html_join
+
+    files = [static(f"training/{name}.css") for name in ("plan", "sessions", "evaluations", "records")]
+    return format_html_join("", '<link rel="stylesheet" href="{}">', ((f,) for f in files))

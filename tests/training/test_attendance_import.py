@@ -16,7 +16,6 @@ from training import services
 from training.attendance_import import fold, import_attendance
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-pytest_plugins = ["tests.training.session_fixtures"]
 
 
 def _csv(text: str, *, encoding="utf-8", name="yoklama.csv") -> SimpleUploadedFile:

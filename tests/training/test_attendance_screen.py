@@ -18,8 +18,6 @@ from qms.roles import Role
 from training import services
 from training.models import Attendance, AttendanceCorrection, Certificate, SessionState
 
-pytest_plugins = ["tests.training.session_fixtures"]
-
 pytestmark = pytest.mark.django_db
 
 

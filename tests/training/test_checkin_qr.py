@@ -19,7 +19,6 @@ from training.models import Attendance
 from training.qr import qr_svg
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-pytest_plugins = ["tests.training.session_fixtures"]
 
 # A fixed moment, at the start of a code step (so "two steps later" is unambiguous).
 STEP = settings.QMS_TRAINING_CHECKIN_STEP_SECONDS

@@ -15,7 +15,6 @@ from training import services
 from training.session_pdf import attendance_sheet_pdf
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["tests.training.session_fixtures"]
 
 
 def _text(pdf: bytes) -> str:

@@ -17,8 +17,6 @@ from qms.roles import ROLES, Role
 from training import services
 from training.models import Attendance, PlanItem, Session, SessionState, TrainingPlan
 
-pytest_plugins = ["tests.training.session_fixtures"]
-
 pytestmark = pytest.mark.django_db
 
 

@@ -15,8 +15,6 @@ from django.utils import timezone
 
 from training.models import Attendance, Session
 
-pytest_plugins = ["tests.training.session_fixtures"]
-
 pytestmark = pytest.mark.django_db
 
 OVERSEERS = ("coordinator", "mr", "top", "auditor")
