@@ -6,6 +6,7 @@ naming it instead of running with an unsafe default.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -355,5 +356,9 @@ QMS_ALLOW_DEMO_DATA = DEBUG
 # session starts until it ends.
 QMS_TRAINING_ORIENTATION_DAYS = int(os.environ.get("TRAINING_ORIENTATION_DAYS", "30"))
 QMS_TRAINING_EFFECTIVENESS_MONTHS = int(os.environ.get("TRAINING_EFFECTIVENESS_MONTHS", "3"))
+# Orientation is required of people hired on or after this date (ISO date, e.g. the day the
+# portal went live; empty: everyone with a hire date). Staff with no hire date are never new hires.
+QMS_TRAINING_ORIENTATION_SINCE = date.fromisoformat(os.environ["TRAINING_ORIENTATION_SINCE"]) if os.environ.get(
+    "TRAINING_ORIENTATION_SINCE") else None
 QMS_TRAINING_CHECKIN_STEP_SECONDS = 30
 QMS_TRAINING_CHECKIN_OPENS_MINUTES = 30

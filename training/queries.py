@@ -204,11 +204,19 @@ def _targets_role(course: Course, role: Role) -> bool:
     return not names or ROLES[role].group_name in names
 
 
-def course_applies(course: Course, roles: list[Role], unit_path: str) -> bool:
+def needs_orientation(hire_date: date | None) -> bool:
+    """New hires must take the orientation course: people with a hire date on or after
+    `QMS_TRAINING_ORIENTATION_SINCE` (any hire date when it is not set)."""
+    since = settings.QMS_TRAINING_ORIENTATION_SINCE
+    return hire_date is not None and (since is None or hire_date >= since)
+
+
+def course_applies(course: Course, roles: list[Role], unit_path: str, hire_date: date | None = None) -> bool:
     """The mandatory-course rule (see `Course`): role among the targets (or none set), unit under
-    a target unit (or none set). The orientation course is required of everyone."""
+    a target unit (or none set). The orientation course is required of every new hire
+    (`needs_orientation`), whatever their role and unit."""
     if course.is_orientation:
-        return True
+        return needs_orientation(hire_date)
     group_roles = _role_of_group()
     target_roles = {group_roles.get(g.name) for g in course.target_roles.all()}
     if target_roles and not target_roles.intersection(roles):
@@ -250,24 +258,14 @@ def people_in_scope(user, unit: Unit | None = None):
 
 
 def competence_matrix(user, *, unit: Unit | None = None, today: date | None = None) -> CompetenceMatrix:
-    """Every person in the reader's scope against the courses required of them. Six queries."""
+    """Every person in the reader's scope against the courses required of them, with each unit's
+    % compliant. Six queries (`competence_of`), whatever the number of people."""
     today = today or timezone.localdate()
     courses = list(required_courses_qs())
-    people_qs = people_in_scope(user, unit)
-    profiles = list(people_qs.select_related("user", "unit").prefetch_related("user__groups")
-                    .order_by("unit__path", "user__first_name", "user__last_name"))
-    done = last_completions(people_qs)
-    group_roles = _role_of_group()
-    people, units = [], {}
-    for profile in profiles:
-        roles = [group_roles[g.name] for g in profile.user.groups.all() if g.name in group_roles]
-        statuses = {}
-        for course in courses:
-            if course_applies(course, roles, profile.unit.path):
-                statuses[course.pk] = status_for(course, done.get((profile.user_id, course.pk)), today)
-        person = PersonCompetence(profile=profile, roles=roles, statuses=statuses)
-        people.append(person)
-        summary = units.setdefault(profile.unit_id, UnitCompliance(unit=profile.unit))
+    people = competence_of(people_in_scope(user, unit), today=today, courses=courses)
+    units: dict[int, UnitCompliance] = {}
+    for person in people:
+        summary = units.setdefault(person.profile.unit_id, UnitCompliance(unit=person.profile.unit))
         summary.people += 1
         summary.compliant += person.compliant
     role_courses = {role: [c for c in courses if c.is_orientation or _targets_role(c, role)] for role in ROLES}
@@ -289,15 +287,17 @@ def orientation_course() -> Course | None:
 
 
 def orientation_pending(user=None, *, today: date | None = None, overdue_only: bool = False) -> list[OrientationDue]:
-    """New hires who have not completed the orientation course (all active staff hired on or
-    after the day the orientation course's first session could count; `hire_date` empty means
-    unknown and is not listed). `user` limits to their scope (None: everyone, for reminders)."""
+    """New hires (`needs_orientation`) who have not completed the orientation course, with the
+    date it is due; `hire_date` empty means unknown and is not listed. `user` limits to their
+    scope (None: everyone, for reminders)."""
     today = today or timezone.localdate()
     course = orientation_course()
     if course is None:
         return []
     days = settings.QMS_TRAINING_ORIENTATION_DAYS
     qs = StaffProfile.objects.filter(is_active=True, user__is_active=True, hire_date__isnull=False)
+    if settings.QMS_TRAINING_ORIENTATION_SINCE:
+        qs = qs.filter(hire_date__gte=settings.QMS_TRAINING_ORIENTATION_SINCE)
     if user is not None:
         qs = qs.filter(pk__in=StaffProfile.objects.visible_to(user).values("pk"))
     done = completed_attendances().filter(session__course=course).values("person_id")
@@ -421,20 +421,14 @@ def test_score_results(year: int) -> list[dict]:
 # --- People ----------------------------------------------------------------------------------------
 
 def manager_of(person):
-    """The person's nearest unit manager: an active Unit Manager in their unit or the closest unit
-    above it (never the person themself). None when there is none."""
+    """The person's nearest unit manager (the rule of `managers_of`), or None."""
     profile = getattr(person, "staff_profile", None)
     if profile is None:
         return None
     from django.contrib.auth import get_user_model
 
-    ancestor_ids = [int(p) for p in profile.unit.path.strip("/").split("/") if p]
-    candidates = (get_user_model()._default_manager
-                  .filter(is_active=True, groups__name=ROLES[Role.UNIT_MANAGER].group_name,
-                          staff_profile__is_active=True, staff_profile__unit_id__in=ancestor_ids)
-                  .exclude(pk=person.pk).select_related("staff_profile__unit")
-                  .order_by("-staff_profile__unit__depth", "pk"))
-    return candidates.first()
+    manager_id = managers_of([profile]).get(person.pk)
+    return get_user_model()._default_manager.filter(pk=manager_id).first() if manager_id else None
 
 
 def training_record(person, *, today: date | None = None) -> dict:
@@ -456,7 +450,7 @@ def training_record(person, *, today: date | None = None) -> dict:
                 day = _local_date(a.session.starts_at)
                 done[a.session.course_id] = max(day, done.get(a.session.course_id, day))
         statuses = [status_for(c, done.get(c.pk), today) for c in required_courses_qs()
-                    if course_applies(c, roles, profile.unit.path)]
+                    if course_applies(c, roles, profile.unit.path, profile.hire_date)]
     completed = [a for a in rows if a.status == AttendanceStatus.PRESENT and a.session.state == SessionState.FINALISED]
     return {
         "person": person,
@@ -649,7 +643,8 @@ def competence_of(people_qs, *, today: date | None = None, courses: list[Course]
     for profile in profiles:
         roles = [group_roles[g.name] for g in profile.user.groups.all() if g.name in group_roles]
         statuses = {course.pk: status_for(course, done.get((profile.user_id, course.pk)), today)
-                    for course in courses if course_applies(course, roles, profile.unit.path)}
+                    for course in courses
+                    if course_applies(course, roles, profile.unit.path, profile.hire_date)}
         people.append(PersonCompetence(profile=profile, roles=roles, statuses=statuses))
     return people
 

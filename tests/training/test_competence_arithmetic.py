@@ -63,7 +63,19 @@ def test_which_courses_apply(make_course, org):
     assert not course_applies(agents_only, [Role.STAFF], alo)
     assert course_applies(call_centre, [Role.STAFF], alo)  # ALO153 is under the call-centre chiefdom
     assert not course_applies(call_centre, [Role.AGENT], desk)
-    assert course_applies(everyone, [], desk) and course_applies(orientation, [], desk)
+    assert course_applies(everyone, [], desk)
+    # Orientation: every new hire, whatever the role or unit; nobody whose hire date is unknown.
+    assert course_applies(orientation, [], desk, date(2026, 1, 5))
+    assert not course_applies(orientation, [Role.AGENT], alo, None)
+
+
+def test_orientation_since_a_date(make_course, settings):
+    from training.queries import needs_orientation
+
+    settings.QMS_TRAINING_ORIENTATION_SINCE = date(2026, 1, 1)
+    assert needs_orientation(date(2026, 1, 1)) and not needs_orientation(date(2025, 12, 31))
+    settings.QMS_TRAINING_ORIENTATION_SINCE = None
+    assert needs_orientation(date(1995, 3, 1)) and not needs_orientation(None)
 
 
 def test_the_latest_present_completion_counts(make_course, make_user, held_session):

@@ -52,6 +52,14 @@ def test_absence_does_not_complete_orientation_and_leavers_are_not_listed(make_u
     assert [p.profile.user_id for p in orientation_pending(today=TODAY)] == [absent.pk]
 
 
+def test_people_hired_before_the_orientation_rule_are_not_listed(make_user, make_course, settings):
+    make_course(is_orientation=True)
+    settings.QMS_TRAINING_ORIENTATION_SINCE = TODAY - timedelta(days=100)
+    recent = hired(make_user, 60)
+    hired(make_user, 400)
+    assert [p.profile.user_id for p in orientation_pending(today=TODAY)] == [recent.pk]
+
+
 def test_no_orientation_course_means_nothing_is_listed(make_user):
     hired(make_user, 90)
     assert orientation_pending(today=TODAY) == []
