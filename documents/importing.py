@@ -22,13 +22,9 @@ name, so the confirmation re-reads the same file and trusts nothing else from th
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 import secrets
 import time as clock
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -45,11 +41,11 @@ from documents.models import Document, DocumentRevision, DocumentType, today
 from documents.queries import fold
 from documents.resources import COLUMNS, HEADERS, IMPORT_HEADERS, REQUIRED, DocumentRegisterResource, header_key
 from qms.audit import record
+from qms.tables import EXTENSIONS, table_rows
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 40
-EXTENSIONS = ("xlsx", "csv")
 APPROVAL_TIME_ZONE = ZoneInfo("Europe/Istanbul")
 
 _HEADER_NAMES = {header_key(header): name for name, header in COLUMNS}
@@ -66,67 +62,10 @@ class ParsedRegister:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def file_extension(filename: str) -> str:
-    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-
-
 def read_register(data: bytes, filename: str) -> ParsedRegister:
     """The rows of an XLSX or CSV register; ValidationError says what is wrong with the file."""
-    extension = file_extension(filename)
-    if extension not in EXTENSIONS:
-        raise ValidationError(_("Upload the register as an XLSX or CSV file (an old XLS file: save it as XLSX first)."))
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(size)s MB; split the register into smaller files.")
-            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
-    rows = _xlsx_rows(data) if extension == "xlsx" else _csv_rows(data)
+    rows = table_rows(data, filename, max_bytes=MAX_UPLOAD_BYTES, max_columns=MAX_COLUMNS)
     return _to_dataset(rows)
-
-
-def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-
-    if not data.startswith(b"PK\x03\x04"):
-        raise ValidationError(_("This is not an XLSX file; save the register from Excel as XLSX or CSV."))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ValidationError(_("The XLSX file cannot be read; save it again from Excel and retry.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write wrong dimensions; read every row there is
-        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-            yield number, list(values)
-    finally:
-        workbook.close()
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1254")  # Windows-1254: what Turkish Excel writes as "CSV"
-    except UnicodeDecodeError:
-        raise ValidationError(
-            _("The CSV file's characters cannot be read; save it as “CSV UTF-8” or in Windows Turkish encoding.")
-        ) from None
-
-
-def _csv_rows(data: bytes):
-    text = _decode(data)
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for number, values in enumerate(reader, start=1):
-            yield number, values[:MAX_COLUMNS]
-    except csv.Error as error:
-        raise ValidationError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
 
 
 def _blank(values) -> bool:

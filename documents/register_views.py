@@ -41,6 +41,7 @@ from documents.models import Confidentiality, Document, DocumentRevision, Docume
 from documents.queries import annotate_register, documents_overseen_by, fold
 from documents.resources import DocumentRegisterResource
 from qms.downloads import attachment_response
+from qms.tables import extension_of
 
 VIEW_PERMISSION = "documents.view_document"
 IMPORT_PERMISSION = "documents.import_document"
@@ -406,7 +407,7 @@ class RegisterImportView(_ImportMixin, WagtailAdminTemplateMixin, FormView):
             for message in error.messages:
                 form.add_error("file", message)
             return self.form_invalid(form)
-        extension = importing.file_extension(name)
+        extension = extension_of(name)
         token = importing.store_upload(data, extension)
         uploads = self.request.session.get(importing.SESSION_KEY, {})
         for old in list(uploads)[:-4]:  # keep the last few (several tabs), drop the rest

@@ -17,9 +17,6 @@ came uninvited is added as a walk-in on the attendance screen first).
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,13 +25,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from qms.files import FileKind, validate_upload
+from qms.tables import table_rows
 from training import services
 from training.models import AttendanceStatus, Session
 
 MAX_MB = 5
 MAX_ROWS = 5000
-XLSX = FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (XLSX)")
 ACCEPT = ".csv,.xlsx"
 
 # Column key -> header spellings, compared after `fold()` (lower case, Turkish letters to ASCII,
@@ -90,61 +86,15 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1254")
-
-
-def read_csv(raw: bytes) -> list[list[str]]:
-    """Rows of a CSV file, comma- or semicolon-separated (whichever the header line uses more)."""
-    if b"\x00" in raw[:4096]:
-        raise ImportRefused(_("The file is not a text (CSV) file."))
-    try:
-        text = _decode(raw)
-    except UnicodeDecodeError as error:  # pragma: no cover - cp1254 decodes nearly any byte
-        raise ImportRefused(_("The file's characters could not be read; save it as UTF-8 CSV.")) from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def read_xlsx(upload) -> list[list[str]]:
-    """Rows of the first sheet of an Excel workbook, as text."""
-    from openpyxl import load_workbook
-
-    upload.seek(0)
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise ImportRefused(_("The Excel file could not be read: %(error)s") % {"error": error}) from error
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
 def read_rows(upload) -> list[list[str]]:
-    """The file's rows as text, after checking what it is (type, size, content)."""
+    """The file's rows as text, read by `qms.tables` (the one reader of uploaded CSV and XLSX files)."""
     name = getattr(upload, "name", "") or ""
-    ext = os.path.splitext(name)[1].lower().lstrip(".")
-    if ext == "xlsx":
-        validate_upload(upload, accepted={"xlsx": XLSX}, max_mb=MAX_MB)
-        return read_xlsx(upload)
-    if ext != "csv":
-        raise ImportRefused(
-            _("“%(name)s” is not a CSV or Excel (XLSX) file.") % {"name": name})
     if upload.size > MAX_MB * 1024 * 1024:
         raise ImportRefused(_("“%(name)s” is larger than %(limit)s MB.") % {"name": name, "limit": MAX_MB})
     upload.seek(0)
-    raw = upload.read()
-    if not raw.strip():
-        raise ImportRefused(_("“%(name)s” is empty.") % {"name": name})
-    return read_csv(raw)
+    data = upload.read()
+    return [[_cell_text(value) for value in values]
+            for _number, values in table_rows(data, name, max_bytes=MAX_MB * 1024 * 1024)]
 
 
 def _header_map(header: list[str]) -> dict[str, int]:

@@ -1,0 +1,87 @@
+"""THE reader of uploaded tables: a CSV or XLSX file people keep by hand (a document register, an
+attendance list) as numbered rows of cells. Every import that takes such a file reads it here, so
+they accept the same files and refuse the same ones with the same words.
+
+CSV: UTF-8 (with or without BOM) or Windows-1254 (what Turkish Excel writes as "CSV"), separated
+by semicolons, commas or tabs, whichever the first non-blank line uses most. XLSX: the first sheet,
+values (not formulas). Any file that cannot be read is a ValidationError saying what to do.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Iterator
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+EXTENSIONS = ("xlsx", "csv")
+
+
+def extension_of(filename: str) -> str:
+    return os.path.splitext(filename or "")[1].lower().lstrip(".")
+
+
+def decode_text(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1254")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            _("The CSV file's characters cannot be read; save it as “CSV UTF-8” or in Windows Turkish encoding.")
+        ) from None
+
+
+def csv_rows(data: bytes, *, max_columns: int | None = None) -> Iterator[tuple[int, list[str]]]:
+    if b"\x00" in data[:4096]:
+        raise ValidationError(_("This is not a text (CSV) file; save the list from Excel as XLSX or CSV."))
+    text = decode_text(data)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((";", ",", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, values in enumerate(reader, start=1):
+            yield number, values[:max_columns]
+    except csv.Error as error:
+        raise ValidationError(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
+
+
+def xlsx_rows(data: bytes, *, max_columns: int | None = None) -> Iterator[tuple[int, list]]:
+    from openpyxl import load_workbook
+
+    if not data.startswith(b"PK\x03\x04"):
+        raise ValidationError(_("This is not an XLSX file; save it from Excel as XLSX or CSV."))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise ValidationError(_("The XLSX file cannot be read; save it again from Excel and retry.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some programs write wrong dimensions; read every row there is
+        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=max_columns), start=1):
+            yield number, list(values)
+    finally:
+        workbook.close()
+
+
+def table_rows(data: bytes, filename: str, *, max_bytes: int,
+               max_columns: int | None = None) -> Iterator[tuple[int, list]]:
+    """The rows of an uploaded CSV or XLSX file, numbered as the spreadsheet numbers them."""
+    extension = extension_of(filename)
+    if extension not in EXTENSIONS:
+        raise ValidationError(_("Upload an XLSX or CSV file (an old XLS file: save it as XLSX first)."))
+    if len(data) > max_bytes:
+        raise ValidationError(_("The file is larger than %(size)s MB; split it into smaller files.")
+                              % {"size": max_bytes // (1024 * 1024)})
+    if not data.strip():
+        raise ValidationError(_("The file is empty."))
+    return xlsx_rows(data, max_columns=max_columns) if extension == "xlsx" else csv_rows(data, max_columns=max_columns)
