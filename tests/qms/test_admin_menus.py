@@ -19,6 +19,7 @@ MENU_OF_CAPABILITY = {
     "admin.access": {"controlled-documents", "document-library"},
     "documents.manage": {"document-types", "workflows", "document-register-import"},
     "nonconformities.raise": {"audits", "nonconformities", "nonconformity-raise"},
+    "training.request": {"training", "training-my", "training-request-add", "training-request-mine"},
 }
 
 # Menu items several capabilities show: each must be shown exactly to the roles holding one of them.
@@ -29,6 +30,16 @@ MENU_OF_ANY_CAPABILITY = {
     "audit-programmes": {"audits.plan", "audits.oversee", "audits.perform", "audits.follow"},
     "clauses": {"audits.plan", "audits.oversee", "audits.perform", "audits.follow"},
     "audit-checklists": {"audits.plan", "audits.perform"},
+    "training-plan": {"training.coordinate", "training.approve", "training.oversee", "training.follow"},
+    "training-courses": {"training.coordinate", "training.oversee", "training.follow"},
+    "training-sessions": {"training.coordinate", "training.oversee"},
+    "training-requests": {"training.coordinate", "training.oversee", "training.follow"},
+    "training-request-evaluation": {"training.coordinate", "training.oversee"},
+    **dict.fromkeys(
+        ("training-effectiveness", "training-results", "training-certificates", "training-matrix",
+         "training-orientation", "training-hours"),
+        {"training.coordinate", "training.oversee", "training.follow"},
+    ),
 }
 
 

@@ -641,7 +641,7 @@ def menu_items():
     return [
         PermissionMenuItem(gettext_lazy("My trainings"),
                            reverse_lazy("training:my_trainings"), name="training-my", icon_name="user",
-                           order=10, check=lambda user: user.is_authenticated),
+                           order=5, check=lambda user: user.is_authenticated),
         PermissionMenuItem(gettext_lazy("Effectiveness evaluations"), reverse_lazy("training:effectiveness_queue"),
                            name="training-effectiveness", icon_name="tasks", order=600,
                            permissions=(RECORDS_PERMISSION, COORDINATOR_PERMISSION)),
