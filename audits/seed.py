@@ -4,7 +4,7 @@ audits in every state, findings of every kind and DÖFs at every step of their l
 Everything is made through `audits.services`, as the people who would do it (the management
 representative plans, the auditors answer and sign off, the unit managers analyse and plan, the
 action owners complete, another auditor verifies), so the audit log, the grants and the rules are
-those of real use. The history is then dated back: each step runs inside `_Clock.at(...)`, which
+those of real use. The history is then dated back: each step runs inside `BackdatingClock.at(...)`, which
 moves what the step stamped with "now" (creation, answer, sign-off, triage, analysis, completion,
 check and closure times, the audit log) to the moment it stands for, and the audit's start and
 report dates likewise. Dates are relative to today (clamped to the programme year), so the panels,
@@ -22,13 +22,11 @@ from __future__ import annotations
 import heapq
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from audits import services
 from audits.models import (
@@ -48,6 +46,7 @@ from audits.models import (
     Source,
 )
 from qms.models import Clause, Unit
+from qms.seed import BackdatingClock
 
 MR = "yonetim.temsilcisi"
 AUDITOR = "ic.tetkikci"  # KYRŞ
@@ -151,47 +150,17 @@ CONFORMING_EVIDENCE = [
 # --- dating the history back -----------------------------------------------------------------------------
 
 
-class _Clock:
-    """Runs a step, then moves everything it stamped with "now" back to the moment it stands for."""
-
-    STAMPS = (
-        (AuditProgramme, ("created_at",)),
-        (Audit, ("created_at",)),
-        (ChecklistAnswer, ("answered_at",)),
-        (Finding, ("created_at",)),
-        (AuditReport, ("signed_off_at",)),
-        (Nonconformity, ("raised_at", "triaged_at", "cause_analysed_at", "closed_at", "updated_at")),
-        (CorrectiveAction, ("created_at", "completed_at")),
-        (EffectivenessCheck, ("checked_at",)),
-        (ModelLogEntry, ("timestamp",)),
-    )
-
-    def __init__(self, today: date) -> None:
-        self.today = today
-
-    def moment(self, day: date, hour: int = 10, minute: int = 0) -> datetime:
-        when = timezone.make_aware(datetime.combine(day, time(hour, minute)))
-        return min(when, timezone.now() - timedelta(minutes=1))
-
-    @contextmanager
-    def at(self, day: date, hour: int = 10, minute: int = 0):
-        when = self.moment(day, hour, minute)
-        start = timezone.now()
-        yield when
-        # Queryset .update() on purpose, and only here: the services stamp "now" and no service may
-        # rewrite a date; a demo history has to move them back to when each step "happened".
-        for model, fields in self.STAMPS:
-            if len(fields) == 1:
-                model.objects.filter(**{f"{fields[0]}__gte": start}).update(**{fields[0]: when})
-                continue
-            touched = Q()
-            for name in fields:
-                touched |= Q(**{f"{name}__gte": start})
-            model.objects.filter(touched).update(**{
-                name: Case(When(**{f"{name}__gte": start}, then=Value(when)), default=F(name),
-                           output_field=model._meta.get_field(name))
-                for name in fields
-            })
+# What the services stamp with "now", moved back by the demo's clock (qms.seed.BackdatingClock).
+STAMPS = (
+    (AuditProgramme, ("created_at",)),
+    (Audit, ("created_at",)),
+    (ChecklistAnswer, ("answered_at",)),
+    (Finding, ("created_at",)),
+    (AuditReport, ("signed_off_at",)),
+    (Nonconformity, ("raised_at", "triaged_at", "cause_analysed_at", "closed_at", "updated_at")),
+    (CorrectiveAction, ("created_at", "completed_at")),
+    (EffectivenessCheck, ("checked_at",)),
+)
 
 
 @contextmanager
@@ -220,7 +189,7 @@ class _Seeder:
     def __init__(self, stdout) -> None:
         self.stdout = stdout
         self.today = timezone.localdate()
-        self.clock = _Clock(self.today)
+        self.clock = BackdatingClock(STAMPS)
         User = get_user_model()
         self.users = {u.username: u for u in User.objects.filter(is_active=True)}
         self.units = {u.code: u for u in Unit.objects.all()}

@@ -40,14 +40,14 @@ from documents import importing
 from documents.models import Confidentiality, Document, DocumentRevision, DocumentType, today
 from documents.queries import annotate_register, documents_overseen_by, fold
 from documents.resources import DocumentRegisterResource
-from qms.downloads import attachment_response
+from qms.downloads import XLSX_CONTENT_TYPE, attachment_response
 from qms.tables import extension_of
 
 VIEW_PERMISSION = "documents.view_document"
 IMPORT_PERMISSION = "documents.import_document"
 MASTER_LIST_PAGE_SIZE = 100
 EXPORT_FORMATS = ("xlsx", "csv", "pdf")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 AUDIENCE_LABELS = {
     Confidentiality.PUBLIC: pgettext_lazy("document audience", "Everyone"),

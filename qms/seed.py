@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -270,3 +271,46 @@ def run(*, stdout) -> None:
     org.save()
     _seed_users(stdout)
     _seed_pages()
+
+
+class BackdatingClock:
+    """Runs a demo step, then moves everything it stamped with "now" back to the moment it stands
+    for, so each module's demo history is made through its real services and still reads as a year
+    of work. `stamps` lists (model, (field, ...)) pairs the services set to "now"; the audit log's
+    timestamp is always moved."""
+
+    def __init__(self, stamps) -> None:
+        from wagtail.models import ModelLogEntry
+
+        self.stamps = (*stamps, (ModelLogEntry, ("timestamp",)))
+
+    def moment(self, day: date, hour: int = 10, minute: int = 0):
+        from datetime import datetime, time
+
+        from django.utils import timezone
+
+        when = timezone.make_aware(datetime.combine(day, time(hour, minute)))
+        return min(when, timezone.now() - timedelta(minutes=1))
+
+    @contextmanager
+    def at(self, day: date, hour: int = 10, minute: int = 0):
+        from django.db.models import Case, F, Q, Value, When
+        from django.utils import timezone
+
+        when = self.moment(day, hour, minute)
+        start = timezone.now()
+        yield when
+        # Queryset .update() on purpose, and only here: the services stamp "now" and no service may
+        # rewrite a date; a demo history has to move them back to when each step "happened".
+        for model, fields in self.stamps:
+            if len(fields) == 1:
+                model.objects.filter(**{f"{fields[0]}__gte": start}).update(**{fields[0]: when})
+                continue
+            touched = Q()
+            for name in fields:
+                touched |= Q(**{f"{name}__gte": start})
+            model.objects.filter(touched).update(**{
+                name: Case(When(**{f"{name}__gte": start}, then=Value(when)), default=F(name),
+                           output_field=model._meta.get_field(name))
+                for name in fields
+            })

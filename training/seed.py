@@ -6,7 +6,7 @@ correction, training requests in every state, and new hires with and without the
 Everything goes through `training.services` as the people who would do it (the coordinator keeps
 the catalogue, plans, records attendance and finalises; the management representative approves the
 plan; participants fill their forms; managers evaluate effectiveness), so the audit log and the
-rules are those of real use. The history is then dated back: each step runs inside `_Clock.at()`,
+rules are those of real use. The history is then dated back: each step runs inside `BackdatingClock.at()`,
 which moves what the step stamped with "now" to the moment it stands for. Dates are relative to
 today, so the matrix always shows completed, expiring, expired and due courses, the orientation
 page one person past the deadline, and the dashboard pending evaluations and reviews.
@@ -25,20 +25,17 @@ nothing.
 from __future__ import annotations
 
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
 from qms.models import Unit
 from qms.roles import ROLES, Role
-from qms.seed import CALL_CENTRE_AGENTS, NEW_HIRES
+from qms.seed import CALL_CENTRE_AGENTS, NEW_HIRES, BackdatingClock
 from training import services
 from training.models import (
     Attendance,
@@ -188,44 +185,17 @@ class SessionSpec:
     extra: dict = field(default_factory=dict)
 
 
-class _Clock:
-    """Runs a step, then moves everything it stamped with "now" back to the moment it stands for."""
-
-    STAMPS = (
-        (TrainingPlan, ("approved_at",)),
-        (TrainingRequest, ("created_at", "decided_at")),
-        (Session, ("finalised_at",)),
-        (Attendance, ("recorded_at",)),
-        (AttendanceCorrection, ("corrected_at",)),
-        (Certificate, ("issued_at",)),
-        (Evaluation, ("submitted_at",)),
-        (EffectivenessReview, ("submitted_at",)),
-        (ModelLogEntry, ("timestamp",)),
-    )
-
-    def moment(self, day: date, hour: int = 10, minute: int = 0) -> datetime:
-        when = timezone.make_aware(datetime.combine(day, time(hour, minute)))
-        return min(when, timezone.now() - timedelta(minutes=1))
-
-    @contextmanager
-    def at(self, day: date, hour: int = 10, minute: int = 0):
-        when = self.moment(day, hour, minute)
-        start = timezone.now()
-        yield when
-        # Queryset .update() on purpose, and only here: the services stamp "now" and no service may
-        # rewrite a date; a demo history has to move them back to when each step "happened".
-        for model, fields in self.STAMPS:
-            if len(fields) == 1:
-                model.objects.filter(**{f"{fields[0]}__gte": start}).update(**{fields[0]: when})
-                continue
-            touched = Q()
-            for name in fields:
-                touched |= Q(**{f"{name}__gte": start})
-            model.objects.filter(touched).update(**{
-                name: Case(When(**{f"{name}__gte": start}, then=Value(when)), default=F(name),
-                           output_field=model._meta.get_field(name))
-                for name in fields
-            })
+# What the services stamp with "now", moved back by the demo's clock (qms.seed.BackdatingClock).
+STAMPS = (
+    (TrainingPlan, ("approved_at",)),
+    (TrainingRequest, ("created_at", "decided_at")),
+    (Session, ("finalised_at",)),
+    (Attendance, ("recorded_at",)),
+    (AttendanceCorrection, ("corrected_at",)),
+    (Certificate, ("issued_at",)),
+    (Evaluation, ("submitted_at",)),
+    (EffectivenessReview, ("submitted_at",)),
+)
 
 
 def _weekday(day: date) -> date:
@@ -239,7 +209,7 @@ class _Seeder:
     def __init__(self, stdout) -> None:
         self.stdout = stdout
         self.today = timezone.localdate()
-        self.clock = _Clock()
+        self.clock = BackdatingClock(STAMPS)
         User = get_user_model()
         self.users = {u.username: u for u in User.objects.filter(is_active=True)
                       .select_related("staff_profile__unit").prefetch_related("groups")}

@@ -11,10 +11,6 @@ its own rule).
 
 from __future__ import annotations
 
-import csv
-import io
-from urllib.parse import quote
-
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -28,6 +24,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from audits.models import FindingKind
 from audits.queries import COVERAGE_WINDOW_DAYS, audits_visible_to, clause_coverage
+from qms.downloads import CSV_CONTENT_TYPE, attachment_response, csv_bytes
 from qms.models import Standard
 
 COVERAGE_PERMISSIONS = ("audits.view_audit", "audits.perform_audit", "audits.view_nonconformity")
@@ -56,12 +53,6 @@ class CoverageFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["standard"].queryset = Standard.objects.order_by("code")
         self.fields["standard"].label_from_instance = lambda standard: f"{standard} {standard.title}"
-
-
-def _csv_cell(value) -> str:
-    """A cell as text; one that a spreadsheet would run as a formula is quoted."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 class ClauseCoverageView(WagtailAdminTemplateMixin, TemplateView):
@@ -123,41 +114,24 @@ class ClauseCoverageView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def export_csv(self, report) -> HttpResponse:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
         kinds = FindingKind.choices
-        writer.writerow([
+        headers = [
             _("Standard"), _("Clause"), pgettext("clause", "Title"), _("Level"), _("Documents in force"), _("Audits"),
             _("Last audit"), _("Last audited on"), _("Next planned audit"), *[label for _kind, label in kinds],
             _("Open DÖFs"), _("No audit in the last 12 months"),
-        ])
+        ]
         rows = report.rows if report else []
         if self.unaudited:
             rows = [row for row in rows if row.not_audited_recently]
-        for row in rows:
-            clause = row.clause
-            writer.writerow([_csv_cell(value) for value in (
-                clause.standard.code, clause.number, clause.title, clause.depth, row.documents, row.audits,
-                row.last_audit.code if row.last_audit else "",
-                row.last_audit_date.strftime("%d.%m.%Y") if row.last_audit_date else "",
-                row.next_audit_date.strftime("%d.%m.%Y") if row.next_audit_date else "",
-                *row.finding_counts,
-                row.open_nonconformities,
-                pgettext("coverage flag", "yes") if row.not_audited_recently else pgettext("coverage flag", "no"),
-            )])
-        # UTF-8 with a byte-order mark and semicolons, as the documents' exports: Excel with Turkish
-        # regional settings then shows the letters and the columns right.
-        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        lines = [[
+            row.clause.standard.code, row.clause.number, row.clause.title, row.clause.depth, row.documents,
+            row.audits, row.last_audit.code if row.last_audit else "", row.last_audit_date, row.next_audit_date,
+            *row.finding_counts, row.open_nonconformities,
+            pgettext("coverage flag", "yes") if row.not_audited_recently else pgettext("coverage flag", "no"),
+        ] for row in rows]
         code = report.standard.code if report else ""
         filename = f"{_('Clause coverage')} {code} {self.today:%Y-%m-%d}.csv"
-        from qms.pdf import pdf_filename_ascii
-
-        ascii_name = pdf_filename_ascii(filename.removesuffix(".csv") + ".pdf").removesuffix(".pdf") + ".csv"
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-        )
-        return response
+        return attachment_response(csv_bytes(headers, lines), filename, CSV_CONTENT_TYPE)
 
 
 urlpatterns = [

@@ -14,10 +14,8 @@ PermissionDenied into a redirect to the dashboard.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import OrderedDict
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -64,13 +62,12 @@ from audits.nonconformity_forms import (
 )
 from audits.queries import nonconformities_visible_to
 from qms.audit import TRANSITION
-from qms.downloads import attachment_response
+from qms.downloads import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment_response, csv_bytes, xlsx_bytes
 from qms.roles import Role, has_role
 
 LIST_PERMISSION = "audits.add_nonconformity"
 PAGE_SIZE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The six steps of a DÖF's life, in order (a rejected DÖF leaves the line at the first).
 STEPS = (NCState.OPEN, NCState.CAUSE_ANALYSED, NCState.ACTIONS_PLANNED, NCState.ACTIONS_DONE, NCState.VERIFIED,
@@ -279,12 +276,6 @@ class NonconformityListView(_FilteredListMixin, WagtailAdminTemplateMixin, Templ
 # --- export ------------------------------------------------------------------------------------
 
 
-def _plain(value) -> str:
-    """A text cell of the CSV that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_rows(nonconformities) -> tuple[list[str], list[list]]:
     headers = [
         pgettext("DÖF", "Number"), pgettext("DÖF", "Title"), pgettext("DÖF", "Source"), _("Responsible unit"),
@@ -303,63 +294,6 @@ def export_rows(nonconformities) -> tuple[list[str], list[list]]:
     return headers, rows
 
 
-def export_csv(headers, rows) -> bytes:
-    """UTF-8 with a byte-order mark and semicolons, like the master document list's CSV: Excel with
-    Turkish regional settings opens it with ç, ğ, ı, İ, ö, ş, ü and in columns."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, datetime):
-                cells.append(value.strftime("%d.%m.%Y %H:%M"))
-            elif isinstance(value, date):
-                cells.append(value.strftime("%d.%m.%Y"))
-            elif isinstance(value, int):
-                cells.append(str(value))
-            else:
-                cells.append(_plain(value))
-        writer.writerow(cells)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def export_xlsx(headers, rows, *, title: str) -> bytes:
-    """One sheet: text cells are never formulas, dates are real dates."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Sheet1"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row_index, row in enumerate(rows, start=2):
-        for column_index, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_index, column=column_index)
-            if isinstance(value, str):
-                if value:
-                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                    cell.data_type = "s"
-            else:
-                cell.value = value
-                if isinstance(value, datetime):
-                    cell.number_format = "DD.MM.YYYY HH:MM"
-                elif isinstance(value, date):
-                    cell.number_format = "DD.MM.YYYY"
-    widths = [16, 48, 20, 30, 10, 18, 17, 22, 40, 9, 9, 9, 14, 17, 7]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 class NonconformityExportView(_FilteredListMixin, TemplateView):
     """The list as the person sees it (same visibility, same filters), as CSV or XLSX."""
 
@@ -374,8 +308,8 @@ class NonconformityExportView(_FilteredListMixin, TemplateView):
         title = _("DÖF list")
         filename = f"{title} {self.today:%Y-%m-%d}.{export_format}"
         if export_format == "csv":
-            return attachment_response(export_csv(headers, rows), filename, "text/csv; charset=utf-8")
-        return attachment_response(export_xlsx(headers, rows, title=title), filename, XLSX_CONTENT_TYPE)
+            return attachment_response(csv_bytes(headers, rows), filename, CSV_CONTENT_TYPE)
+        return attachment_response(xlsx_bytes([(title, headers, rows)]), filename, XLSX_CONTENT_TYPE)
 
 
 # --- raising -------------------------------------------------------------------------------------

@@ -13,9 +13,7 @@ The arithmetic (what is completed, expires soon, expired or due; who is complian
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -30,7 +28,7 @@ from django.views.defaults import permission_denied
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from qms.downloads import attachment_response
+from qms.downloads import spreadsheet_response
 from qms.models import StaffProfile, Unit
 from qms.pdf import pdf_response
 from qms.roles import ROLES, unit_scope
@@ -40,7 +38,6 @@ from training.models import Attendance, AttendanceStatus, Session, SessionState
 from training.queries import CompetenceState
 
 RECORDS_PERMISSION = "training.view_training_records"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
@@ -127,88 +124,6 @@ def _query_with(request, **params) -> str:
 
 
 # --- spreadsheets ----------------------------------------------------------------------------------
-
-
-def _plain(value) -> str:
-    """A text cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_bytes(headers: list, rows: list[list]) -> bytes:
-    """UTF-8 with a byte-order mark and semicolons, as the portal's other CSVs: Excel with Turkish
-    regional settings opens it with ç, ğ, ı, İ, ö, ş, ü and in columns."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(h) for h in headers])
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, datetime):
-                cells.append(value.strftime("%d.%m.%Y %H:%M"))
-            elif isinstance(value, date):
-                cells.append(value.strftime("%d.%m.%Y"))
-            elif isinstance(value, bool):
-                cells.append(_("Yes") if value else _("No"))
-            elif isinstance(value, Decimal):
-                cells.append(f"{value:.1f}".replace(".", ","))
-            elif isinstance(value, int):
-                cells.append(str(value))
-            else:
-                cells.append(_plain(value))
-        writer.writerow(cells)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(sheets: list[tuple[str, list, list[list]]]) -> bytes:
-    """A workbook with one sheet per (title, headers, rows): text is never a formula, dates are
-    dates, hours are numbers; the header row is bold, frozen and filtered."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, headers, rows in sheets:
-        sheet = workbook.create_sheet("".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:31] or "Sheet")
-        sheet.append([str(h) for h in headers])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        widths = [min(max(len(str(h)), 8), 40) for h in headers]
-        for row_index, row in enumerate(rows, start=2):
-            for column_index, value in enumerate(row, start=1):
-                cell = sheet.cell(row=row_index, column=column_index)
-                if isinstance(value, bool):
-                    cell.value = _("Yes") if value else _("No")
-                elif isinstance(value, str) or value is None:
-                    if value:
-                        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                        cell.data_type = "s"
-                elif isinstance(value, Decimal):
-                    cell.value = float(value)
-                    cell.number_format = "0.0"
-                else:
-                    cell.value = value
-                    if isinstance(value, date):
-                        cell.number_format = "DD.MM.YYYY"
-                text_length = len(str(value)) if value is not None else 0
-                widths[column_index - 1] = min(max(widths[column_index - 1], text_length + 2), 50)
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def spreadsheet_response(export_format: str, sheets, filename_stem: str):
-    """The first sheet as CSV, or every sheet in one XLSX."""
-    if export_format == "csv":
-        _title, headers, rows = sheets[0]
-        return attachment_response(csv_bytes(headers, rows), f"{filename_stem}.csv", "text/csv; charset=utf-8")
-    return attachment_response(xlsx_bytes(sheets), f"{filename_stem}.xlsx", XLSX_CONTENT_TYPE)
 
 
 # --- the competence matrix -------------------------------------------------------------------------
