@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -102,12 +102,13 @@ class Session(models.Model):
         if stored is not None and stored != SessionState.PLANNED and stored == self.state:
             raise ValidationError(_("This session is finalised or cancelled; it cannot be changed."))
         local_year = timezone.localtime(self.starts_at).year
-        if not self.number:
-            sequence, _created = SessionSequence.objects.select_for_update().get_or_create(year=local_year)
-            sequence.last += 1
-            sequence.save(update_fields=["last"])
-            self.year, self.number = local_year, sequence.last
-        super().save(*args, **kwargs)
+        with transaction.atomic():  # the number and the row together, whoever calls save()
+            if not self.number:
+                sequence, _created = SessionSequence.objects.select_for_update().get_or_create(year=local_year)
+                sequence.last += 1
+                sequence.save(update_fields=["last"])
+                self.year, self.number = local_year, sequence.last
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Sessions are never deleted; cancel a planned session instead."))
