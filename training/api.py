@@ -53,6 +53,7 @@ from qms.api import UnitRef, api, require_perm
 from qms.models import StaffProfile
 from qms.roles import unit_scope
 from training import queries, services
+from training.attendance_import import Entry, resolve_entries
 from training.models import Attendance, AttendanceStatus, Course, Session, SessionState
 
 ACCESS_PERMISSION = "wagtailadmin.access_admin"
@@ -429,67 +430,19 @@ def get_attendance(request, session_id: int):
     return _attendance_rows(session)
 
 
-def _resolve_rows(session: Session, rows: list[AttendanceIn]):
-    """(marks, walk-ins, scores, row errors) for the posted rows: every problem is reported with
-    its row number (1-based), and nothing is decided until all rows are read."""
-    User = get_user_model()
-    usernames = {r.username.strip() for r in rows if r.username and r.username.strip()}
-    registries = {r.registry_no.strip() for r in rows if r.registry_no and r.registry_no.strip()}
-    people = (User._default_manager.filter(is_active=True)
-              .filter(Q(username__in=usernames) | Q(staff_profile__registry_no__in=registries)))
-    by_username, by_registry = {}, {}
-    for person in people.select_related("staff_profile"):
-        by_username[person.get_username()] = person
-        profile = getattr(person, "staff_profile", None)
-        if profile is not None and profile.registry_no:
-            by_registry[profile.registry_no] = person
-    on_list = {a.person_id: a for a in Attendance.objects.filter(session=session)}
-    valid = set(AttendanceStatus.values)
-    marks, walk_ins, scores, errors, seen = {}, [], {}, [], {}
+def _entries(rows: list[AttendanceIn]) -> list[Entry]:
+    """The posted rows (numbered from 1) for `resolve_entries`: a score left out keeps the recorded one."""
+    entries = []
     for index, row in enumerate(rows, start=1):
-        problems = []
-        username = (row.username or "").strip()
-        registry = (row.registry_no or "").strip()
-        person = None
-        if not username and not registry:
-            problems.append(_("Name the person with “username” or “registry_no”."))
-        else:
-            found_by_name = by_username.get(username) if username else None
-            found_by_registry = by_registry.get(registry) if registry else None
-            if username and found_by_name is None:
-                problems.append(_("No active person has the username “%(username)s”.") % {"username": username})
-            if registry and found_by_registry is None:
-                problems.append(_("No active person has the registry number “%(number)s”.") % {"number": registry})
-            if found_by_name and found_by_registry and found_by_name.pk != found_by_registry.pk:
-                problems.append(_("The username and the registry number name two different people."))
-            person = (found_by_name or found_by_registry) if not problems else None
-        if row.status not in valid:
-            problems.append(_("“%(status)s” is not an attendance status; use present, absent, excused or pending.")
-                            % {"status": row.status})
-        for value in (row.pre_test_score, row.post_test_score):
-            if value is not None and not 0 <= value <= 100:
-                problems.append(_("A test score is a number from 0 to 100."))
-                break
-        if person is not None:
-            if person.pk in seen:
-                problems.append(_("This person is already in row %(row)s.") % {"row": seen[person.pk]})
-            elif person.pk not in on_list and not row.walk_in:
-                problems.append(_("%(name)s is not on this session's list; send “walk_in”: true to add them as a "
-                                  "walk-in.") % {"name": person.get_full_name() or person.get_username()})
-            seen.setdefault(person.pk, index)
-        if problems:
-            errors.append({"row": index, "errors": problems})
-            continue
-        marks[person.pk] = row.status
-        if person.pk not in on_list:
-            walk_ins.append(person.pk)
-        if row.pre_test_score is not None or row.post_test_score is not None:
-            current = on_list.get(person.pk)
-            pre = row.pre_test_score if row.pre_test_score is not None else getattr(current, "pre_test_score", None)
-            post = row.post_test_score if row.post_test_score is not None else getattr(current, "post_test_score",
-                                                                                         None)
-            scores[person.pk] = (pre, post)
-    return marks, walk_ins, scores, errors
+        columns = {"registry_no": "registry_no", "username": "username", "status": "status", "walk_in": "walk_in"}
+        if row.pre_test_score is not None:
+            columns["pre_test"] = "pre_test_score"
+        if row.post_test_score is not None:
+            columns["post_test"] = "post_test_score"
+        entries.append(Entry(row=index, columns=columns, registry_no=(row.registry_no or "").strip(),
+                             username=(row.username or "").strip(), status=row.status, status_text=row.status,
+                             pre=row.pre_test_score, post=row.post_test_score, walk_in=row.walk_in))
+    return entries
 
 
 @router.post("/sessions/{session_id}/attendance", response={200: RecordedOut, 400: ErrorOut, 409: ErrorOut},
@@ -504,11 +457,15 @@ def record_attendance(request, session_id: int, payload: list[AttendanceIn]):
     if session.state != SessionState.PLANNED:
         return 409, {"detail": [_("Attendance of a finalised or cancelled session is locked; the training "
                                   "coordinator corrects it on the session's page, with a reason.")]}
-    marks, walk_ins, scores, errors = _resolve_rows(session, payload)
-    if errors:
-        count = len(errors)
+    marks, walk_ins, scores, problems = resolve_entries(
+        session, _entries(payload), status_choices=_("present, absent, excused or pending"))
+    if problems:
+        by_row: dict[int, list[str]] = {}
+        for problem in problems:
+            by_row.setdefault(problem.row, []).append(problem.message)
         return 400, {"detail": [_("%(count)s of %(total)s rows have errors; nothing was saved.")
-                                % {"count": count, "total": len(payload)}], "rows": errors}
+                                % {"count": len(by_row), "total": len(payload)}],
+                     "rows": [{"row": row, "errors": errors} for row, errors in by_row.items()]}
     try:
         with transaction.atomic():
             counts = services.attendance_record(session=session, user=request.user, marks=marks,
