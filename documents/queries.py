@@ -20,19 +20,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from documents.models import Confidentiality, Document, DocumentAcknowledgement, DocumentRevision, today
 from qms.roles import unit_scope
-
-_FOLD = str.maketrans({"İ": "i", "I": "i", "ı": "i", "Ş": "s", "ş": "s", "Ğ": "g", "ğ": "g", "Ü": "u", "ü": "u",
-                       "Ö": "o", "ö": "o", "Ç": "c", "ç": "c", "Â": "a", "â": "a", "Î": "i", "î": "i",
-                       "Û": "u", "û": "u"})
-
-
-def fold(text: str) -> str:
-    """Lower-case, Turkish letters folded to ASCII: "Şikâyet İŞLEMLERİ" -> "sikayet islemleri".
-
-    Search compares folded text with a folded query, so it finds "şikayet" from "SIKAYET" on
-    SQLite and PostgreSQL alike (neither lower-cases Turkish I/İ correctly on its own).
-    """
-    return (text or "").translate(_FOLD).lower()
+from qms.text import fold
 
 
 def can_oversee_all(user) -> bool:

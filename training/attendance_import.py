@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from qms.tables import table_rows
+from qms.text import fold as turkish_fold
 from training import services
 from training.models import AttendanceStatus, Session
 
@@ -58,12 +59,9 @@ STATUSES = {
     "excused": AttendanceStatus.EXCUSED, "mazeretli": AttendanceStatus.EXCUSED, "izinli": AttendanceStatus.EXCUSED,
 }
 
-_TURKISH_ASCII = str.maketrans("çğıöşüÇĞİÖŞÜ", "cgiosuCGIOSU")
-
-
 def fold(text) -> str:
     """A header or status word in a comparable form: "Sicil No" -> "sicil_no", "Katıldı" -> "katildi"."""
-    text = str(text or "").strip().translate(_TURKISH_ASCII).lower()
+    text = turkish_fold(str(text or "").strip())
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return re.sub(r"[\s\-./]+", "_", text).strip("_")
 

@@ -217,12 +217,22 @@ def course_applies(course: Course, roles: list[Role], unit_path: str, hire_date:
     (`needs_orientation`), whatever their role and unit."""
     if course.is_orientation:
         return needs_orientation(hire_date)
-    group_roles = _role_of_group()
-    target_roles = {group_roles.get(g.name) for g in course.target_roles.all()}
+    target_roles, target_paths = _targets(course)
     if target_roles and not target_roles.intersection(roles):
         return False
-    target_paths = [u.path for u in course.target_units.all()]
     return not target_paths or any(unit_path.startswith(p) for p in target_paths)
+
+
+def _targets(course: Course) -> tuple[frozenset, tuple[str, ...]]:
+    """The course's target roles and unit paths, read once per course object (the matrix asks
+    for every person)."""
+    cached = getattr(course, "_training_targets", None)
+    if cached is None:
+        group_roles = _role_of_group()
+        cached = (frozenset(group_roles.get(g.name) for g in course.target_roles.all()),
+                  tuple(u.path for u in course.target_units.all()))
+        course._training_targets = cached
+    return cached
 
 
 def status_for(course: Course, completed_on: date | None, today: date) -> CourseStatus:
@@ -244,7 +254,7 @@ def status_for(course: Course, completed_on: date | None, today: date) -> Course
 def last_completions(people_qs) -> dict[tuple[int, int], date]:
     """(user id, course id) -> local date of the latest completion, for the people in `people_qs`
     (a StaffProfile queryset). One query."""
-    rows = (completed_attendances().filter(person__staff_profile__in=people_qs)
+    rows = (completed_attendances().filter(person_id__in=people_qs.values("user_id"))
             .values("person_id", "session__course_id").annotate(last=Max("session__starts_at")))
     return {(r["person_id"], r["session__course_id"]): _local_date(r["last"]) for r in rows}
 
@@ -323,7 +333,7 @@ def training_hours(user, year: int) -> dict:
     start, end = _year_bounds(year)
     people_qs = people_in_scope(user)
     rows = (completed_attendances().filter(session__starts_at__gte=start, session__starts_at__lt=end,
-                                           person__staff_profile__in=people_qs)
+                                           person_id__in=people_qs.values("user_id"))
             .values("person_id").annotate(hours=Sum("session__hours"), sessions=Count("id")))
     by_person = {r["person_id"]: r for r in rows}
     profiles = list(people_qs.select_related("user", "unit").order_by("unit__path", "user__first_name"))

@@ -41,6 +41,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from qms.models import Unit
 from qms.pdf import pdf_response
 from qms.roles import unit_scope
+from qms.text import search_variants
 from training import notifications, queries, services
 from training.forms import (
     AcceptForm,
@@ -109,13 +110,6 @@ def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def fold_variants(text: str) -> set[str]:
-    """The search text and its Turkish upper / lower forms (SQLite folds only ASCII letters)."""
-    lower = text.replace("I", "ı").replace("İ", "i").lower()
-    upper = text.replace("i", "İ").replace("ı", "I").upper()
-    return {text, lower, upper, lower.capitalize(), upper[:1] + lower[1:]}
-
-
 def home_crumb() -> dict:
     return {"url": reverse("wagtailadmin_home"), "label": _("Home")}
 
@@ -162,7 +156,7 @@ def filter_courses(queryset, data: dict):
     text = (data.get("q") or "").strip()
     if text:
         condition = Q()
-        for variant in fold_variants(text):
+        for variant in search_variants(text):
             condition |= Q(code__icontains=variant) | Q(title__icontains=variant) | Q(description__icontains=variant)
         queryset = queryset.filter(condition)
     return queryset

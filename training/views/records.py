@@ -19,6 +19,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
@@ -32,6 +33,7 @@ from qms.downloads import spreadsheet_response
 from qms.models import StaffProfile, Unit
 from qms.pdf import pdf_response
 from qms.roles import ROLES, unit_scope
+from qms.text import fold
 from training import queries
 from training.menu import PermissionMenuItem
 from training.models import Attendance, AttendanceStatus, Session, SessionState
@@ -99,7 +101,12 @@ class RecordsFilterForm(forms.Form):
         return self.value("unit")
 
 
+PEOPLE_PER_PAGE = 100
+
+
 class MatrixFilterForm(RecordsFilterForm):
+    person = forms.CharField(label=gettext_lazy("Find a person (name or registry number)"), required=False,
+                             max_length=100)
     gaps = forms.BooleanField(label=gettext_lazy("Only people with a gap (expired or not completed)"),
                               required=False)
 
@@ -271,9 +278,17 @@ class CompetenceMatrixView(_RecordsView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         report = self.report()
+        rows = report.person_rows()
+        wanted = fold(self.form.value("person") or "").strip()
+        if wanted:
+            rows = [r for r in rows if wanted in fold(r["name"]) or wanted in fold(r["profile"].registry_no)]
+        # The summaries count everyone in scope; the people table is paged, so a department of
+        # thousands gets a page the browser can draw (the exports hold everyone).
+        page = Paginator(rows, PEOPLE_PER_PAGE).get_page(self.request.GET.get("p"))
         context.update(
             form=self.form, report=report, matrix=report.matrix, courses=report.courses,
-            course_rows=report.course_rows, role_rows=report.role_rows(), rows=report.person_rows(),
+            course_rows=report.course_rows, role_rows=report.role_rows(), rows=page.object_list, page=page,
+            people_found=len(rows), query_string=_query_with(self.request),
             pdf_query=_query_with(self.request), xlsx_query=_query_with(self.request, format="xlsx"),
             csv_query=_query_with(self.request, format="csv"),
             warning_days=queries.EXPIRY_WARNING_DAYS,

@@ -50,6 +50,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from qms.models import StaffProfile, Unit
 from qms.pdf import pdf_response
 from qms.roles import role_group_names
+from qms.text import search_variants
 from training import services
 from training.attendance_import import ACCEPT as IMPORT_ACCEPT
 from training.attendance_import import import_attendance
@@ -87,14 +88,6 @@ def person_label(user) -> str:
     if user is None:
         return ""
     return (user.get_full_name() or user.get_username()).strip()
-
-
-def fold_variants(text: str) -> set[str]:
-    """The search text in the Turkish upper, lower and title forms (SQLite folds ASCII only)."""
-    lower = text.replace("I", "ı").replace("İ", "i").lower()
-    upper = text.replace("i", "İ").replace("ı", "I").upper()
-    title = " ".join(w[:1].replace("i", "İ").replace("ı", "I").upper() + w[1:] for w in lower.split(" "))
-    return {text, lower, upper, title, lower.capitalize()}
 
 
 def may_view_all(user) -> bool:
@@ -212,7 +205,7 @@ def filter_sessions(queryset, data: dict):
         if code:
             return queryset.filter(year=int(code.group(1)), number=int(code.group(2)))
         condition = Q()
-        for variant in fold_variants(text):
+        for variant in search_variants(text):
             condition |= Q(course__title__icontains=variant) | Q(course__code__icontains=variant)
             condition |= Q(place__icontains=variant)
         queryset = queryset.filter(condition)
@@ -653,7 +646,7 @@ def find_walk_in(user, text: str):
     people = (StaffProfile.objects.visible_to(user).filter(is_active=True, user__is_active=True)
               .annotate(full=Concat("user__first_name", Value(" "), "user__last_name")))
     condition = Q(registry_no=text) | Q(user__username__iexact=text)
-    for variant in fold_variants(text):
+    for variant in search_variants(text):
         condition |= Q(full__iexact=variant)
     found = list(people.filter(condition).select_related("user")[:2])
     if not found:
@@ -872,7 +865,7 @@ def people_search(request, pk: int):
     if len(text) < 2:
         return JsonResponse({"results": []})
     condition = Q(registry_no__istartswith=text) | Q(user__username__istartswith=text)
-    for variant in fold_variants(text):
+    for variant in search_variants(text):
         condition |= Q(full__icontains=variant)
     found = (StaffProfile.objects.visible_to(request.user).filter(is_active=True, user__is_active=True)
              .annotate(full=Concat("user__first_name", Value(" "), "user__last_name"))
