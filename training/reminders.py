@@ -9,7 +9,8 @@ and overdue items" panel show them).
 * an effectiveness evaluation due within 14 days, or overdue, to its reviewer (the participant's
   manager); one without a reviewer (nobody manages the person) to the training coordinators;
 * a required course expired or expiring within 30 days, to the person; a summary (how many people
-  have expired or expiring required training) to the training coordinators.
+  have expired or expiring required training) to the training coordinators;
+* a planned session starting within seven days, to everyone on its list (when and where).
 
 Each rule runs a fixed number of queries whatever the number of people and sessions, and gives
 lazy titles so that each recipient reads them in their own language.
@@ -228,3 +229,34 @@ def required_expiring(*, today: date, users: QuerySet | None) -> Iterable[Remind
     for coordinator in coordinators:
         yield Reminder(user_id=coordinator, title=_expiry_summary_lazy(expired, expiring),
                        url=reverse("training:matrix"), due=today, overdue=bool(expired))
+
+
+UPCOMING_DAYS = 7
+
+
+@register("training.session_upcoming", _("Training sessions coming up"))
+def session_upcoming(*, today: date, users: QuerySet | None) -> Iterable[Reminder]:
+    """To each person on the list of a planned session that starts within the next seven days:
+    when and where (one query)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from training.models import Attendance, SessionState
+
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    end = start + timedelta(days=UPCOMING_DAYS + 1)
+    rows = (Attendance.objects.filter(session__state=SessionState.PLANNED, session__starts_at__gte=start,
+                                      session__starts_at__lt=end)
+            .select_related("session__course").order_by("session__starts_at"))
+    if users is not None:
+        rows = rows.filter(person__in=users)
+    mine = reverse("training:my_trainings")
+    for row in rows:
+        when = timezone.localtime(row.session.starts_at)
+        yield Reminder(
+            user_id=row.person_id,
+            title=format_lazy(_("Training “{course}” on {date} at {time}, {place}"), course=row.session.course.title,
+                              date=_day(when.date()), time=when.strftime("%H:%M"), place=row.session.place),
+            url=mine, due=when.date(), overdue=False,
+        )
