@@ -18,7 +18,7 @@ Who sees what:
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
 from django import forms
@@ -41,6 +41,7 @@ from audits import rules
 from audits.models import OPEN_STATES, Audit, AuditProgramme, AuditState
 from audits.pdf import programme_grid, programme_pdf
 from audits.queries import audits_visible_to, programme_years
+from qms.calendar import calendar_text, ical_escape, ical_utc
 from qms.models import Unit
 from qms.pdf import pdf_response
 
@@ -170,30 +171,7 @@ def programme_pdf_view(request, year: int):
     return pdf_response(pdf, _("Internal audit programme %(year)s") % {"year": year} + ".pdf")
 
 
-# --- iCalendar (RFC 5545), written by hand: a handful of properties needs no library -------------
-
-
-def ical_escape(text: str) -> str:
-    """TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks."""
-    text = str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-
-
-def ical_fold(line: str) -> str:
-    """Fold a content line into lines of at most 75 octets (RFC 5545 3.1), never splitting a
-    UTF-8 character; continuation lines start with one space (which counts in their 75)."""
-    parts = []
-    current = b""
-    limit = 75
-    for char in line:
-        encoded = char.encode("utf-8")
-        if len(current) + len(encoded) > limit:
-            parts.append(current)
-            current = b" "
-            limit = 75
-        current += encoded
-    parts.append(current)
-    return "\r\n".join(part.decode("utf-8") for part in parts)
+# --- iCalendar (qms.calendar) ------------------------------------------------------------------
 
 
 def _ical_host(request) -> str:
@@ -207,16 +185,13 @@ def _person(user) -> str:
 def programme_icalendar(audits, *, year: int, host: str, now: datetime | None = None) -> str:
     """A VCALENDAR with one all-day VEVENT per audit (DTEND is the day after the last day, as
     RFC 5545 wants for dates), CRLF line endings and folded lines."""
-    stamp = (now or timezone.now()).astimezone(UTC)
-    stamp_text = stamp.strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
+    stamp_text = ical_utc(now or timezone.now())
+    header = [
         "PRODID:-//QMS Portal//Audit programme//TR",
-        "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         "X-WR-CALNAME:" + ical_escape(_("Internal audit programme %(year)s") % {"year": year}),
     ]
+    events = []
     for audit in audits:
         units = ", ".join(unit.name for unit in audit.units.all())
         team = [_person(audit.lead_auditor) + " (" + _("lead auditor") + ")"]
@@ -226,8 +201,7 @@ def programme_icalendar(audits, *, year: int, host: str, now: datetime | None = 
             _("Audit team: %(team)s") % {"team": ", ".join(team)},
             _("State: %(state)s") % {"state": AuditState(audit.state).label},
         ])
-        lines += [
-            "BEGIN:VEVENT",
+        events.append([
             f"UID:audit-{audit.pk}@{host}",
             f"DTSTAMP:{stamp_text}",
             f"DTSTART;VALUE=DATE:{audit.planned_start:%Y%m%d}",
@@ -237,10 +211,8 @@ def programme_icalendar(audits, *, year: int, host: str, now: datetime | None = 
             "LOCATION:" + ical_escape(units),
             "STATUS:CONFIRMED",
             "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(ical_fold(line) + "\r\n" for line in lines)
+        ])
+    return calendar_text(header, events)
 
 
 def programme_ical_view(request, year: int):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audits import services
-from audits.views.programme import ical_escape, ical_fold
+from qms.calendar import ical_escape, ical_fold
 from qms.roles import Role
 
 

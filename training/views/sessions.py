@@ -51,7 +51,7 @@ from qms.models import StaffProfile, Unit
 from qms.pdf import pdf_response
 from qms.roles import role_group_names
 from qms.text import search_variants
-from training import services
+from training import notifications, services
 from training.attendance_import import ACCEPT as IMPORT_ACCEPT
 from training.attendance_import import import_attendance
 from training.menu import PermissionMenuItem
@@ -613,8 +613,12 @@ class SessionInviteView(_RecorderMixin, _SessionPageMixin, FormView):
             add_errors(form, error)
             return self.render_to_response(self.get_context_data(
                 form=form, preview=True, matching=len(candidates), already=len(candidates) - len(new), new=new))
-        messages.success(self.request, ngettext("%(count)s person was invited.", "%(count)s people were invited.",
-                                                added) % {"count": added})
+        sent = notifications.session_invited(self.session, new) if added else 0
+        message = ngettext("%(count)s person was invited.", "%(count)s people were invited.", added) % {"count": added}
+        if sent:
+            message += " " + ngettext("%(count)s invitation was e-mailed.", "%(count)s invitations were e-mailed.",
+                                      sent) % {"count": sent}
+        messages.success(self.request, message)
         return HttpResponseRedirect(reverse("training:session_detail", args=[self.session.pk]) + "#participants")
 
 
