@@ -57,7 +57,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.db.models import DateField, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -77,7 +77,7 @@ from audits.models import (
     Source,
 )
 from audits.queries import audits_visible_to, findings_visible_to, nonconformities_visible_to
-from qms.api import UnitRef, api, require_perm
+from qms.api import ChoiceOut, PersonOut, UnitRef, admin_path, api, choice_out, person_out, require_perm
 from qms.models import Clause, Unit
 
 ACCESS_PERMISSION = "wagtailadmin.access_admin"
@@ -86,24 +86,10 @@ RAISE_PERMISSION = "audits.add_nonconformity"
 router = Router(tags=["audits"])
 
 
-def _url(name: str, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
-def _person(user):
-    if user is None:
-        return None
-    return {"username": user.get_username(), "full_name": user.get_full_name() or user.get_username()}
 
 
-def _choice(instance, field: str):
-    value = getattr(instance, field)
-    if not value:
-        return None
-    return {"key": value, "label": str(getattr(instance, f"get_{field}_display")())}
 
 
 def _unit(unit):
@@ -113,14 +99,8 @@ def _unit(unit):
 # --- schemas ----------------------------------------------------------------------------------
 
 
-class ChoiceOut(Schema):
-    key: str
-    label: str
 
 
-class PersonOut(Schema):
-    username: str
-    full_name: str
 
 
 class FindingOut(Schema):
@@ -141,7 +121,7 @@ class FindingOut(Schema):
 
     @staticmethod
     def resolve_kind(obj):
-        return _choice(obj, "kind")
+        return choice_out(obj, "kind")
 
     @staticmethod
     def resolve_unit(obj):
@@ -177,11 +157,11 @@ class AuditOut(Schema):
 
     @staticmethod
     def resolve_state(obj):
-        return _choice(obj, "state")
+        return choice_out(obj, "state")
 
     @staticmethod
     def resolve_lead_auditor(obj):
-        return _person(obj.lead_auditor)
+        return person_out(obj.lead_auditor)
 
     @staticmethod
     def resolve_units(obj):
@@ -189,7 +169,7 @@ class AuditOut(Schema):
 
     @staticmethod
     def resolve_url(obj):
-        return _url("audits:audit", obj.pk)
+        return admin_path("audits:audit", obj.pk)
 
 
 class AuditDetailOut(AuditOut):
@@ -201,7 +181,7 @@ class AuditDetailOut(AuditOut):
 
     @staticmethod
     def resolve_team(obj):
-        return [_person(user) for user in obj.team.all()]
+        return [person_out(user) for user in obj.team.all()]
 
     @staticmethod
     def resolve_processes(obj):
@@ -244,15 +224,15 @@ class NonconformityOut(Schema):
 
     @staticmethod
     def resolve_source(obj):
-        return _choice(obj, "source")
+        return choice_out(obj, "source")
 
     @staticmethod
     def resolve_state(obj):
-        return _choice(obj, "state")
+        return choice_out(obj, "state")
 
     @staticmethod
     def resolve_severity(obj):
-        return _choice(obj, "severity")
+        return choice_out(obj, "severity")
 
     @staticmethod
     def resolve_unit(obj):
@@ -264,7 +244,7 @@ class NonconformityOut(Schema):
 
     @staticmethod
     def resolve_raised_by(obj):
-        return _person(obj.raised_by)
+        return person_out(obj.raised_by)
 
     @staticmethod
     def resolve_next_action_due(obj):
@@ -305,11 +285,11 @@ class ActionOut(Schema):
 
     @staticmethod
     def resolve_owner(obj):
-        return _person(obj.owner)
+        return person_out(obj.owner)
 
     @staticmethod
     def resolve_state(obj):
-        return _choice(obj, "state")
+        return choice_out(obj, "state")
 
     @staticmethod
     def resolve_overdue(obj):
@@ -321,7 +301,7 @@ class ActionOut(Schema):
 
     @staticmethod
     def resolve_completed_by(obj):
-        return _person(obj.completed_by)
+        return person_out(obj.completed_by)
 
 
 class CheckOut(Schema):
@@ -333,7 +313,7 @@ class CheckOut(Schema):
 
     @staticmethod
     def resolve_checked_by(obj):
-        return _person(obj.checked_by)
+        return person_out(obj.checked_by)
 
 
 class NonconformityDetailOut(NonconformityOut):
@@ -354,7 +334,7 @@ class NonconformityDetailOut(NonconformityOut):
 
     @staticmethod
     def resolve_cause_category(obj):
-        return _choice(obj, "cause_category")
+        return choice_out(obj, "cause_category")
 
     @staticmethod
     def resolve_actions(obj):

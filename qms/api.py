@@ -47,6 +47,43 @@ def require_perm(request, perm: str) -> None:
 core = Router(tags=["core"])
 
 
+# --- what every module's schemas share -------------------------------------------------------
+
+
+class ChoiceOut(Schema):
+    key: str
+    label: str
+
+
+class PersonOut(Schema):
+    username: str
+    full_name: str
+
+
+def admin_path(name: str, *args) -> str | None:
+    """The admin address of a record, or None when the URL is not there."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def person_out(user) -> dict | None:
+    if user is None:
+        return None
+    return {"username": user.get_username(), "full_name": user.get_full_name() or user.get_username()}
+
+
+def choice_out(instance, field: str) -> dict | None:
+    """A choice field as {key, label} (label in the caller's language); None when empty."""
+    value = getattr(instance, field)
+    if not value:
+        return None
+    return {"key": value, "label": str(getattr(instance, f"get_{field}_display")())}
+
+
 class RoleOut(Schema):
     key: str
     name: str

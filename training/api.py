@@ -43,13 +43,12 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from qms.api import UnitRef, api, require_perm
+from qms.api import ChoiceOut, PersonOut, UnitRef, api, choice_out, person_out, require_perm
 from qms.models import StaffProfile
 from qms.roles import unit_scope
 from training import queries, services
@@ -62,21 +61,10 @@ LIST_PERMISSIONS = ("training.view_session", services.RECORD_PERMISSION)
 router = Router(tags=["training"])
 
 
-def _url(name: str, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
-def _choice(instance, field: str):
-    return {"key": getattr(instance, field), "label": str(getattr(instance, f"get_{field}_display")())}
 
 
-def _person(user):
-    if user is None:
-        return None
-    return {"username": user.get_username(), "full_name": user.get_full_name() or user.get_username()}
 
 
 def _hours(value) -> float:
@@ -86,14 +74,8 @@ def _hours(value) -> float:
 # --- schemas ----------------------------------------------------------------------------------
 
 
-class ChoiceOut(Schema):
-    key: str
-    label: str
 
 
-class PersonOut(Schema):
-    username: str
-    full_name: str
 
 
 class CourseRef(Schema):
@@ -122,7 +104,7 @@ class CourseOut(Schema):
 
     @staticmethod
     def resolve_trainer_kind(obj):
-        return _choice(obj, "trainer_kind")
+        return choice_out(obj, "trainer_kind")
 
     @staticmethod
     def resolve_trainer(obj):
@@ -171,7 +153,7 @@ class SessionOut(Schema):
 
     @staticmethod
     def resolve_state(obj):
-        return _choice(obj, "state")
+        return choice_out(obj, "state")
 
     @staticmethod
     def resolve_plan_line(obj):
@@ -188,7 +170,7 @@ class SessionDetailOut(SessionOut):
 
     @staticmethod
     def resolve_finalised_by(obj):
-        return _person(obj.finalised_by)
+        return person_out(obj.finalised_by)
 
 
 class AttendanceOut(Schema):
@@ -224,7 +206,7 @@ class AttendanceOut(Schema):
 
     @staticmethod
     def resolve_status(obj):
-        return _choice(obj, "status")
+        return choice_out(obj, "status")
 
     @staticmethod
     def resolve_certificate(obj):
@@ -347,7 +329,7 @@ def _record(person) -> dict:
             {"id": a.session_id, "code": a.session.code,
              "course": {"code": a.session.course.code, "title": a.session.course.title},
              "starts_at": a.session.starts_at, "hours": _hours(a.session.hours),
-             "session_state": _choice(a.session, "state"), "attendance": _choice(a, "status"),
+             "session_state": choice_out(a.session, "state"), "attendance": choice_out(a, "status"),
              "certificate": _certificate_number(a), "evaluated": a.session_id in data["evaluated_session_ids"]}
             for a in data["attendances"]
         ],
