@@ -358,7 +358,13 @@ QMS_TRAINING_ORIENTATION_DAYS = int(os.environ.get("TRAINING_ORIENTATION_DAYS", 
 QMS_TRAINING_EFFECTIVENESS_MONTHS = int(os.environ.get("TRAINING_EFFECTIVENESS_MONTHS", "3"))
 # Orientation is required of people hired on or after this date (ISO date, e.g. the day the
 # portal went live; empty: everyone with a hire date). Staff with no hire date are never new hires.
-QMS_TRAINING_ORIENTATION_SINCE = date.fromisoformat(os.environ["TRAINING_ORIENTATION_SINCE"]) if os.environ.get(
-    "TRAINING_ORIENTATION_SINCE") else None
+try:
+    QMS_TRAINING_ORIENTATION_SINCE = (date.fromisoformat(os.environ["TRAINING_ORIENTATION_SINCE"])
+                                      if os.environ.get("TRAINING_ORIENTATION_SINCE") else None)
+except ValueError:
+    raise ImproperlyConfigured(
+        "TRAINING_ORIENTATION_SINCE must be a date such as 2026-01-01 "
+        "(TRAINING_ORIENTATION_SINCE 2026-01-01 gibi bir tarih olmalı)."
+    ) from None
 QMS_TRAINING_CHECKIN_STEP_SECONDS = 30
 QMS_TRAINING_CHECKIN_OPENS_MINUTES = 30

@@ -96,6 +96,12 @@ def test_missing_allowed_hosts_stops_start_up(tmp_path, value):
     assert "ALLOWED_HOSTS" in result.stderr
 
 
+def test_a_malformed_orientation_date_stops_start_up(tmp_path):
+    result = run_check(tmp_path, TRAINING_ORIENTATION_SINCE="26.11.2026")
+    assert result.returncode != 0
+    assert "TRAINING_ORIENTATION_SINCE must be a date such as 2026-01-01" in result.stderr
+
+
 @pytest.mark.parametrize(
     "secret",
     [
