@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
 from audits import queries
+from qms.dashboard import ModulePanel, panels_shown_to
 from qms.roles import Role, has_role
 
 PANEL_LIMIT = 10
@@ -32,13 +33,7 @@ def _oversees_nonconformities(user) -> bool:
     return user.has_perm("audits.view_nonconformity") or has_role(user, Role.UNIT_MANAGER)
 
 
-class _AuditsPanel(Component):
-    @staticmethod
-    def is_shown_to(user) -> bool:
-        raise NotImplementedError
-
-
-class OpenNonconformitiesPanel(_AuditsPanel):
+class OpenNonconformitiesPanel(ModulePanel):
     name = "audits_open_nonconformities"
     template_name = "audits/panels/open_nonconformities.html"
     order = 70
@@ -58,7 +53,7 @@ class OpenNonconformitiesPanel(_AuditsPanel):
         }
 
 
-class OverdueActionsPanel(_AuditsPanel):
+class OverdueActionsPanel(ModulePanel):
     name = "audits_overdue_actions"
     template_name = "audits/panels/overdue_actions.html"
     order = 71
@@ -76,7 +71,7 @@ class OverdueActionsPanel(_AuditsPanel):
         return {"items": actions[:PANEL_LIMIT], "more": len(actions) > PANEL_LIMIT}
 
 
-class EffectivenessChecksPanel(_AuditsPanel):
+class EffectivenessChecksPanel(ModulePanel):
     name = "audits_effectiveness_checks"
     template_name = "audits/panels/effectiveness_checks.html"
     order = 72
@@ -91,7 +86,7 @@ class EffectivenessChecksPanel(_AuditsPanel):
         return {"items": items[:PANEL_LIMIT], "more": len(items) > PANEL_LIMIT, "today": timezone.localdate()}
 
 
-class ProgrammePanel(_AuditsPanel):
+class ProgrammePanel(ModulePanel):
     name = "audits_programme"
     template_name = "audits/panels/programme.html"
     order = 73
@@ -109,11 +104,11 @@ class ProgrammePanel(_AuditsPanel):
         }
 
 
-PANELS: tuple[type[_AuditsPanel], ...] = (
+PANELS: tuple[type[ModulePanel], ...] = (
     OpenNonconformitiesPanel, OverdueActionsPanel, EffectivenessChecksPanel, ProgrammePanel,
 )
 
 
 def panels_for(user) -> list[Component]:
     """The audit panels this person's dashboard shows."""
-    return [panel() for panel in PANELS if panel.is_shown_to(user)]
+    return panels_shown_to(PANELS, user)

@@ -60,6 +60,19 @@ class RemindersPanel(Component):
         }
 
 
+class ModulePanel(Component):
+    """A module's dashboard panel, shown only to those it concerns (`is_shown_to`)."""
+
+    @staticmethod
+    def is_shown_to(user) -> bool:
+        raise NotImplementedError  # each panel says whom it concerns
+
+
+def panels_shown_to(panel_classes, user) -> list[Component]:
+    """The panels of `panel_classes` that concern `user`, for a `construct_homepage_panels` hook."""
+    return [panel() for panel in panel_classes if panel.is_shown_to(user)]
+
+
 def portal_panels(request) -> list[Component]:
     """The panels the `construct_homepage_panels` hook puts on the dashboard."""
     return [RolePanel(), RemindersPanel()]

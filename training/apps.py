@@ -7,6 +7,5 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self) -> None:
-        # Mounts /api/v1/training on qms.api.api and registers the dashboard panels' hook (once: a
-        # module runs once per process).
-        from training import api, panels  # noqa: F401
+        # Mounts /api/v1/training on qms.api.api (once: a module runs once per process).
+        from training import api  # noqa: F401

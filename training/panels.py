@@ -1,5 +1,4 @@
-"""The dashboard's training panels (registered below through `construct_homepage_panels`; the
-module is imported by `TrainingConfig.ready()`).
+"""The dashboard's training panels (put on the dashboard by `training.wagtail_hooks`).
 
 Each panel is shown only to those it concerns (`is_shown_to`) and holds only what they may see
 (the people of their unit scope, through `training.queries`). Each runs a fixed number of queries
@@ -26,9 +25,9 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
+from qms.dashboard import ModulePanel, panels_shown_to
 from qms.models import StaffProfile
 from qms.roles import Role, has_role
 from training import queries, services
@@ -46,13 +45,7 @@ def _month_bounds(today):
             timezone.make_aware(datetime.combine(end, time.min), tz))
 
 
-class _TrainingPanel(Component):
-    @staticmethod
-    def is_shown_to(user) -> bool:
-        raise NotImplementedError
-
-
-class PlanPanel(_TrainingPanel):
+class PlanPanel(ModulePanel):
     name = "training_plan"
     template_name = "training/panels/plan.html"
     order = 80
@@ -80,7 +73,7 @@ class PlanPanel(_TrainingPanel):
         }
 
 
-class OrientationPanel(_TrainingPanel):
+class OrientationPanel(ModulePanel):
     name = "training_orientation"
     template_name = "training/panels/orientation.html"
     order = 81
@@ -100,7 +93,7 @@ class OrientationPanel(_TrainingPanel):
         }
 
 
-class CompliancePanel(_TrainingPanel):
+class CompliancePanel(ModulePanel):
     name = "training_compliance"
     template_name = "training/panels/compliance.html"
     order = 82
@@ -120,7 +113,7 @@ class CompliancePanel(_TrainingPanel):
         }
 
 
-class MyTrainingPanel(_TrainingPanel):
+class MyTrainingPanel(ModulePanel):
     name = "training_mine"
     template_name = "training/panels/mine.html"
     order = 57
@@ -155,14 +148,10 @@ class MyTrainingPanel(_TrainingPanel):
         }
 
 
-PANELS: tuple[type[_TrainingPanel], ...] = (MyTrainingPanel, PlanPanel, OrientationPanel, CompliancePanel)
+PANELS: tuple[type[ModulePanel], ...] = (MyTrainingPanel, PlanPanel, OrientationPanel, CompliancePanel)
 
 
 def panels_for(user) -> list[Component]:
     """The training panels this person's dashboard shows."""
-    return [panel() for panel in PANELS if panel.is_shown_to(user)]
+    return panels_shown_to(PANELS, user)
 
-
-@hooks.register("construct_homepage_panels")
-def training_dashboard_panels(request, panels):
-    panels.extend(panels_for(request.user))

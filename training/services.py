@@ -598,11 +598,10 @@ def plan_remove_item(*, item: PlanItem, user) -> None:
 # --- Session planning (the sessions screens and the API) -----------------------------------------
 
 def session_save(*, session: Session, user) -> Session:
-    """Create a session, or change a planned one, with the model's checks and the plan's year.
-
-    The plan line must be of the session's course (the model's check) and of the plan of the
-    year the session is held in. A finalised or cancelled session is read-only, and this path
-    never changes a session's state (that is `session_finalise` / `session_cancel`).
+    """Create a session, or change a planned one, with the model's checks (the plan line must be
+    of the session's course and of the plan of the year the session is held in). A finalised or
+    cancelled session is read-only, and this path never changes a session's state (that is
+    `session_finalise` / `session_cancel`).
     """
     creating = session.pk is None
     _require(user, "training.add_session" if creating else "training.change_session",
@@ -616,13 +615,6 @@ def session_save(*, session: Session, user) -> Session:
                 raise ValidationError(_("This session is finalised or cancelled; it cannot be changed."))
             session.state = stored.state
         session.full_clean()
-        if session.plan_item_id and session.starts_at:
-            plan_year = session.plan_item.plan.year
-            session_year = timezone.localtime(session.starts_at).year
-            if plan_year != session_year:
-                raise ValidationError({"plan_item": _(
-                    "The planned training is in the %(plan_year)s plan; the session is held in %(year)s."
-                ) % {"plan_year": plan_year, "year": session_year}})
         session.save()
         record(session, "wagtail.create" if creating else "wagtail.edit", user=user)
     return session

@@ -28,6 +28,14 @@ def _register_menu_items():
 _register_menu_items()
 
 
+@hooks.register("construct_homepage_panels")
+def training_dashboard_panels(request, panels):
+    """Plan realisation, orientation, compliance and "your training", each to those it concerns."""
+    from training.panels import panels_for
+
+    panels.extend(panels_for(request.user))
+
+
 @hooks.register("register_log_actions")
 def register_training_log_actions(actions):
     actions.register_action("training.attendance", _("Attendance recorded"), _("Attendance recorded"))

@@ -119,3 +119,24 @@ def test_lines_added_after_approval_are_marked(plan, make_user, make_course, coo
         services.plan_add_item(plan=plan, course=item.course, month=13, user=coordinator)
     with pytest.raises(PermissionDenied):
         services.plan_add_item(plan=plan, course=item.course, month=5, user=make_user(Role.STAFF))
+
+
+def test_an_approved_plan_keeps_its_state_and_its_lines_whatever_the_path(plan, make_user):
+    services.plan_approve(plan=plan, user=make_user(Role.MANAGEMENT_REPRESENTATIVE))
+    plan.refresh_from_db()
+    plan.state = PlanState.DRAFT
+    with pytest.raises(ValidationError, match="stays approved"):
+        plan.save()
+    with pytest.raises(ValidationError, match="approved"):
+        plan.items.first().delete()
+    assert TrainingPlan.objects.get(pk=plan.pk).state == PlanState.APPROVED and plan.items.count() == 3
+
+
+def test_a_session_delivers_a_line_of_its_own_years_plan(plan, make_session):
+    from training.models import Session
+
+    line = plan.items.get(month=2)
+    session = Session(course=line.course, plan_item=line, starts_at=at(2027, 2, 3), ends_at=at(2027, 2, 3, 12),
+                      place="Salon", external_trainer="Dış Eğitim A.Ş.")
+    with pytest.raises(ValidationError, match="2026 plan; the session is held in 2027"):
+        session.full_clean()

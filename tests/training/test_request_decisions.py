@@ -50,3 +50,17 @@ def test_declining_needs_a_reason(make_user, make_course, coordinator):
     services.request_decline(request=request, user=coordinator, reason="Bu yıl bütçe yok; 2027 planına alınacak.")
     request.refresh_from_db()
     assert request.state == RequestState.DECLINED and request.plan_item is None
+
+
+def test_a_decision_is_final_whatever_the_path(make_user, make_course, coordinator):
+    request = services.request_submit(user=make_user(Role.STAFF, unit="KSB"), course=make_course(), reason="İhtiyaç")
+    services.request_decline(request=request, user=coordinator, reason="Bütçe yok")
+    request.refresh_from_db()
+    request.state = RequestState.ACCEPTED
+    with pytest.raises(ValidationError, match="already been decided"):
+        request.save()
+    from training.models import TrainingRequest
+
+    with pytest.raises(ValidationError, match="starts submitted"):
+        TrainingRequest.objects.create(requested_by=request.requested_by, topic="x", reason="y",
+                                       state=RequestState.ACCEPTED)

@@ -117,6 +117,12 @@ class TrainingPlan(models.Model):
     def __str__(self) -> str:
         return str(_("Training plan %(year)s") % {"year": self.year})
 
+    def save(self, *args, **kwargs):
+        stored = TrainingPlan.objects.filter(pk=self.pk).values_list("state", flat=True).first() if self.pk else None
+        if stored == PlanState.APPROVED and self.state != PlanState.APPROVED:
+            raise ValidationError(_("An approved training plan stays approved; add lines to it instead."))
+        super().save(*args, **kwargs)
+
     def delete(self, *args, **kwargs):
         if self.state == PlanState.APPROVED:
             raise ValidationError(_("An approved training plan is a quality record and cannot be deleted."))
@@ -143,3 +149,9 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.year}/{self.month:02d} {self.course}"
+
+    def delete(self, *args, **kwargs):
+        if TrainingPlan.objects.filter(pk=self.plan_id, state=PlanState.APPROVED).exists():
+            raise ValidationError(_("The plan is approved: its lines stay as approved. Only a draft plan's lines "
+                                    "are removed."))
+        return super().delete(*args, **kwargs)

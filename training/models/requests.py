@@ -49,6 +49,14 @@ class TrainingRequest(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    def save(self, *args, **kwargs):
+        stored = TrainingRequest.objects.filter(pk=self.pk).values_list("state", flat=True).first() if self.pk else None
+        if stored is None and self.state != RequestState.SUBMITTED:
+            raise ValidationError(_("A new training request starts submitted."))
+        if stored is not None and stored != RequestState.SUBMITTED and stored != self.state:
+            raise ValidationError(_("This request has already been decided."))
+        super().save(*args, **kwargs)
+
     @property
     def subject(self) -> str:
         return self.course.title if self.course_id else self.topic

@@ -121,6 +121,12 @@ class Session(models.Model):
             errors["trainer"] = _("Name the trainer: a member of staff or an external trainer.")
         if self.plan_item_id and self.course_id and self.plan_item.course_id != self.course_id:
             errors["plan_item"] = _("The planned training is for another course.")
+        elif self.plan_item_id and self.starts_at:
+            plan_year, year = self.plan_item.plan.year, timezone.localtime(self.starts_at).year
+            if plan_year != year:
+                errors["plan_item"] = _(
+                    "The planned training is in the %(plan_year)s plan; the session is held in %(year)s."
+                ) % {"plan_year": plan_year, "year": year}
         if self.pk and self.capacity is not None:
             taken = self.attendances.count()
             if taken > self.capacity:
