@@ -206,6 +206,18 @@ CAPABILITIES: dict[str, Capability] = {
         _("See the training records and competence of own units; evaluate their trainings' effectiveness"),
         ("training.view_course", "training.view_trainingplan", "training.view_training_records"),
     ),
+    "kpi.view": Capability(
+        _("See the citizen-request KPIs, scorecards and the requests behind them (within unit scope)"),
+        ("kpi.view_kpi", "kpi.view_request", "kpi.view_kpitarget"),
+    ),
+    "kpi.import": Capability(
+        _("Import citizen requests and units from the case system's exports"),
+        ("kpi.import_request", "kpi.view_importrun"),
+    ),
+    "kpi.targets": Capability(
+        _("Set the KPI targets (department defaults and unit overrides)"),
+        ("kpi.add_kpitarget", "kpi.change_kpitarget", "kpi.delete_kpitarget", "kpi.view_kpitarget"),
+    ),
     "api.tokens": Capability(
         _("Manage own API tokens"),
         ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
@@ -226,7 +238,8 @@ ROLES: dict[Role, RoleSpec] = {
         + ("staff.view", "organisation.manage", "users.manage", "settings.manage", "portal.edit")
         + ("audit.view", "documents.author", "documents.manage")
         + ("audits.plan", "nonconformities.oversee", "nonconformities.verify", "nonconformities.manage")
-        + ("training.coordinate", "training.approve"),
+        + ("training.coordinate", "training.approve")
+        + ("kpi.view", "kpi.import", "kpi.targets"),
         sees_all_units=True,
     ),
     Role.TOP_MANAGEMENT: RoleSpec(
@@ -234,7 +247,7 @@ ROLES: dict[Role, RoleSpec] = {
         "Top Management",
         _("Head of department and branch manager: chairs the management review, approves plans and minutes."),
         _EVERYONE + ("staff.view", "audit.view", "documents.oversee", "audits.oversee", "nonconformities.oversee")
-        + ("training.oversee",),
+        + ("training.oversee", "kpi.view"),
         sees_all_units=True,
     ),
     Role.INTERNAL_AUDITOR: RoleSpec(
@@ -242,7 +255,7 @@ ROLES: dict[Role, RoleSpec] = {
         "Internal Auditor",
         _("Plans and performs internal audits, records findings, verifies corrective actions."),
         _EVERYONE + ("staff.view", "audit.view", "documents.oversee")
-        + ("audits.perform", "nonconformities.oversee", "nonconformities.verify", "training.oversee"),
+        + ("audits.perform", "nonconformities.oversee", "nonconformities.verify", "training.oversee", "kpi.view"),
         sees_all_units=True,
     ),
     Role.TRAINING_COORDINATOR: RoleSpec(
@@ -268,7 +281,8 @@ ROLES: dict[Role, RoleSpec] = {
         "Birim Yöneticisi",
         "Unit Manager",
         _("Chief or unit lead: sees their unit's indicators, nonconformities, trainings and team."),
-        _EVERYONE + ("staff.view", "documents.author", "audits.follow", "nonconformities.answer", "training.follow"),
+        _EVERYONE + ("staff.view", "documents.author", "audits.follow", "nonconformities.answer", "training.follow")
+        + ("kpi.view",),
     ),
     Role.STAFF: RoleSpec(
         "Personel",

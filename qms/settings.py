@@ -368,3 +368,15 @@ except ValueError:
     ) from None
 QMS_TRAINING_CHECKIN_STEP_SECONDS = 30
 QMS_TRAINING_CHECKIN_OPENS_MINUTES = 30
+
+# Citizen-request KPIs (kpi/): the admin's upload limit (the command reads larger files as a
+# stream); a rate whose denominator is below the minimum sample is shown as such and never
+# coloured; the crisis report lists units whose overdue backlog reaches N requests or whose
+# on-time rate over the last 7 days falls below the share given; how many requests seed_demo makes.
+QMS_KPI_IMPORT_MAX_BYTES = int(float(os.environ.get("KPI_IMPORT_MAX_MB", "50")) * 1024 * 1024)
+QMS_KPI_IMPORT_COMMAND_MAX_BYTES = int(float(os.environ.get("KPI_IMPORT_COMMAND_MAX_MB", "2048")) * 1024 * 1024)
+QMS_KPI_API_BATCH_MAX = 10_000
+QMS_KPI_MIN_SAMPLE = int(os.environ.get("KPI_MIN_SAMPLE", "20"))
+QMS_KPI_CRISIS_OVERDUE = int(os.environ.get("KPI_CRISIS_OVERDUE", "50"))
+QMS_KPI_CRISIS_ON_TIME_RATE = float(os.environ.get("KPI_CRISIS_ON_TIME_RATE", "0.80"))
+QMS_KPI_DEMO_REQUESTS = int(os.environ.get("KPI_DEMO_REQUESTS", "200000"))
