@@ -411,7 +411,7 @@ class RequestIngest:
                 self.channels = dict(Channel.objects.values_list("name", "id"))
                 self.categories = dict(Category.objects.values_list("name", "id"))
                 self.seen: set[str] = set()
-                self.days: set[dt.date] = set()
+                self.delta = rollups.RollupDelta()
                 batch: list[tuple] = []
                 for line, cells in records:
                     result.rows += 1
@@ -432,7 +432,7 @@ class RequestIngest:
                     self.progress(result.rows)
                 if self.dry_run or (result.error_count and not self.skip_errors):
                     raise _Rollback
-                rollups.rebuild_days(self.days)
+                self.delta.flush()
                 run.rows, run.created, run.updated = result.rows, result.created, result.updated
                 run.unchanged, run.errors = result.unchanged, result.error_count
                 run.finished_at = timezone.now()
@@ -547,38 +547,57 @@ class RequestIngest:
             if found is None:
                 new.append(record)
                 status = "created"
-            elif found[0] == record[-1]:
+            elif found == record[-1]:
                 result.unchanged += 1
                 status = "unchanged"
             else:
                 changed.append(record)
-                self.days.add(found[1] if isinstance(found[1], dt.date) else dt.date.fromisoformat(found[1]))
                 status = "updated"
             if self.per_row_status:
                 result.statuses[line] = status
         result.created += len(new)
         result.updated += len(changed)
-        for record in new:
-            self.days.add(record[16])
-        for record in changed:
-            self.days.add(record[16])
+        if self.dry_run:
+            return
+        delta = self.delta
+        if changed:
+            for fact in self._old_facts([record[0] for record in changed]):
+                delta.add(fact, -1)
+        for records in (new, changed):
+            for r in records:
+                delta.add((r[16], r[4], r[2], r[1], r[3], r[8], r[20], r[18], r[19], r[13], r[14], r[15], r[17],
+                           r[12], r[10] is not None), 1)
         if new or changed:
             if self.vendor == "postgresql":
                 self._write_postgresql(new, changed)
             else:
                 self._write_sqlite(new, changed)
+        if len(delta) >= rollups.FLUSH_KEYS:
+            delta.flush()
 
-    def _existing(self, numbers: list[str]) -> dict[str, tuple[int, object]]:
+    def _old_facts(self, numbers: list[str]) -> list[tuple]:
+        """The rollup facts of rows about to be updated, as they are now (RollupDelta.add's layout)."""
+        columns = ("created_on, unit_id, channel_id, type, category_id, status, answer_bucket, on_time, "
+                   "answer_seconds, return_count, satisfaction, field_check, due_on, scheduled_until, "
+                   "closed_at IS NOT NULL")
         if self.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT request_no, row_hash, created_on FROM kpi_request WHERE request_no = ANY(%s)",
-                               [numbers])
-                rows = cursor.fetchall()
-        else:  # the driver's own connection: no debug wrapper around 5,000 parameters
-            rows = connection.connection.execute(
-                f"SELECT request_no, row_hash, created_on FROM kpi_request WHERE request_no IN "
-                f"({','.join('?' * len(numbers))})", numbers).fetchall()
-        return {no: (row_hash, created_on) for no, row_hash, created_on in rows}
+                cursor.execute(f"SELECT {columns} FROM kpi_request WHERE request_no = ANY(%s)", [numbers])
+                return cursor.fetchall()
+        return connection.connection.execute(
+            f"SELECT {columns} FROM kpi_request WHERE request_no IN ({','.join('?' * len(numbers))})",
+            numbers).fetchall()
+
+    def _existing(self, numbers: list[str]) -> dict[str, int]:
+        """request_no -> row_hash of the batch's rows already in the table."""
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT request_no, row_hash FROM kpi_request WHERE request_no = ANY(%s)", [numbers])
+                return dict(cursor.fetchall())
+        # the driver's own connection: no debug wrapper around 5,000 parameters
+        return dict(connection.connection.execute(
+            f"SELECT request_no, row_hash FROM kpi_request WHERE request_no IN ({','.join('?' * len(numbers))})",
+            numbers).fetchall())
 
     def _write_sqlite(self, new: list[tuple], changed: list[tuple]) -> None:
         now = str(self.now.astimezone(UTC).replace(tzinfo=None))

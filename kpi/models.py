@@ -130,20 +130,22 @@ class Request(models.Model):
 
 
 class RollupCounters(models.Model):
-    """What every rollup row counts, for the requests created on its day (or in its month)."""
+    """What every rollup row counts, for the requests created on its day (or in its month).
+    (Signed fields: an import's upsert adds negative changes, and SQLite checks a row's CHECK
+    constraints before it sees the conflict.)"""
 
-    created = models.PositiveIntegerField(default=0)
-    not_processed = models.PositiveIntegerField(default=0)
-    answered = models.PositiveIntegerField(default=0)  # first answer given (not_processed excluded)
-    on_time = models.PositiveIntegerField(default=0)
+    created = models.IntegerField(default=0)
+    not_processed = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)  # first answer given (not_processed excluded)
+    on_time = models.IntegerField(default=0)
     answer_seconds = models.BigIntegerField(default=0)  # sum over the answered
-    returned = models.PositiveIntegerField(default=0)  # answered with return_count > 0
-    sat_count = models.PositiveIntegerField(default=0)
-    sat_sum = models.PositiveIntegerField(default=0)
-    satisfied = models.PositiveIntegerField(default=0)  # scores 4-5
-    fc_count = models.PositiveIntegerField(default=0)
-    fc_fail = models.PositiveIntegerField(default=0)
-    locals().update({name: models.PositiveIntegerField(default=0) for name in HISTOGRAM_FIELDS})
+    returned = models.IntegerField(default=0)  # answered with return_count > 0
+    sat_count = models.IntegerField(default=0)
+    sat_sum = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)  # scores 4-5
+    fc_count = models.IntegerField(default=0)
+    fc_fail = models.IntegerField(default=0)
+    locals().update({name: models.IntegerField(default=0) for name in HISTOGRAM_FIELDS})
 
     class Meta:
         abstract = True
@@ -160,7 +162,7 @@ class RollupDayUnit(RollupCounters):
     type = models.PositiveSmallIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="kpi_rollupdayunit_day")]
+        constraints = [models.UniqueConstraint(fields=["day", "unit", "channel", "type"], name="kpi_rollupdayunit_key")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id}/{self.channel_id}/{self.type}"
@@ -177,7 +179,8 @@ class RollupMonth(RollupCounters):
     category = models.ForeignKey(Category, on_delete=models.CASCADE, db_constraint=False, db_index=False)
 
     class Meta:
-        indexes = [models.Index(fields=["month"], name="kpi_rollupmonth_month")]
+        constraints = [models.UniqueConstraint(fields=["month", "unit", "channel", "type", "category"],
+                                               name="kpi_rollupmonth_key")]
 
     def __str__(self) -> str:
         return f"{self.month} {self.unit_id}/{self.channel_id}/{self.type}"
@@ -193,7 +196,8 @@ class RollupMonthUnit(RollupCounters):
     type = models.PositiveSmallIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["month"], name="kpi_rollupmonthunit_month")]
+        constraints = [models.UniqueConstraint(fields=["month", "unit", "channel", "type"],
+                                               name="kpi_rollupmonthunit_key")]
 
     def __str__(self) -> str:
         return f"{self.month} {self.unit_id}/{self.channel_id}/{self.type}"
@@ -216,10 +220,11 @@ class RollupOpen(models.Model):
     category = models.ForeignKey(Category, on_delete=models.CASCADE, db_constraint=False, db_index=False)
     kind = models.PositiveSmallIntegerField(choices=OpenKind.choices)
     falls_due = models.DateField()
-    count = models.PositiveIntegerField(default=0)
+    count = models.IntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="kpi_rollupopen_day")]
+        constraints = [models.UniqueConstraint(
+            fields=["day", "unit", "channel", "type", "category", "kind", "falls_due"], name="kpi_rollupopen_key")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id} {self.falls_due}: {self.count}"

@@ -1,12 +1,15 @@
-"""The rollup tables the KPI engine reads, rebuilt from the request table for the days an import
-touched (in the import's transaction) or all at once (`manage.py rebuild_kpi_rollups`).
+"""The rollup tables the KPI engine reads: kept current by every import (`RollupDelta`, in the
+import's transaction) and rebuildable from the request table (`manage.py rebuild_kpi_rollups`).
 
 Three cubes hold the same counters (kpi.models.RollupCounters) at different grains:
 `RollupDayUnit` (day x unit x channel x type) and `RollupMonth` (month x unit x channel x type x
 category) are built from the requests, `RollupMonthUnit` (month x unit x channel x type) from
 `RollupMonth`. `RollupOpen` counts the requests still waiting by the date they fall due.
-Rebuilding a range deletes its rows and inserts them again in SQL, so the figures never drift
-from the requests.
+
+An import adds each new row's contribution and takes away the old contribution of each changed
+row, in Python as the rows stream past (a hash aggregate: no sort), then adds the sums to the
+rollup rows with one upsert per cube row touched. A rebuild deletes a range's rows and inserts
+them again from the requests in SQL; a test keeps the two in agreement.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from kpi.models import HISTOGRAM_FIELDS, OpenKind, Status
+from kpi.models import HISTOGRAM_FIELDS, OpenKind, RollupDayUnit, RollupMonth, RollupMonthUnit, RollupOpen, Status
 
 NOT_PROCESSED = int(Status.NOT_PROCESSED)
 SCHEDULED = int(Status.SCHEDULED)
@@ -142,3 +145,123 @@ def rebuild_all() -> None:
     with connection.cursor() as cursor:
         _rebuild_days(cursor, None, None)
         _rebuild_months(cursor, None, None)
+
+
+# ---- incremental maintenance -------------------------------------------------------------------
+
+N_COUNTERS = len(COUNTERS)
+OPEN_UNANSWERED, OPEN_SCHEDULED = int(OpenKind.UNANSWERED), int(OpenKind.SCHEDULED)
+FLUSH_KEYS = 50_000  # cube rows kept in memory before they are written
+
+
+class RollupDelta:
+    """Sums of the changes an import makes, per cube row, written by `flush()`.
+
+    `add(fact, sign)` takes a request's rollup facts: (created_on, unit_id, channel_id, type,
+    category_id, status, answer_bucket, on_time, answer_seconds, return_count, satisfaction,
+    field_check, due_on, scheduled_until, closed) with `closed` true when closed_at is set;
+    sign +1 for the row as it is now, -1 for the row as it was before an update.
+    """
+
+    def __init__(self):
+        self.day: dict[tuple, list[int]] = {}
+        self.month: dict[tuple, list[int]] = {}
+        self.open: dict[tuple, int] = {}
+        self.subtracted = False  # an update took a row away: empty cube rows may be left
+
+    def __len__(self) -> int:
+        return len(self.day) + len(self.month)
+
+    def add(self, fact: tuple, sign: int) -> None:
+        if sign < 0:
+            self.subtracted = True
+        (created_on, unit, channel, kind, category, status, bucket, on_time, seconds, returns, satisfaction,
+         field_check, due_on, scheduled_until, closed) = fact
+        day_key = (created_on, unit, channel, kind)
+        month_key = (created_on.replace(day=1), unit, channel, kind, category)
+        day = self.day.get(day_key)
+        if day is None:
+            day = self.day[day_key] = [0] * N_COUNTERS
+        month = self.month.get(month_key)
+        if month is None:
+            month = self.month[month_key] = [0] * N_COUNTERS
+        for vector in (day, month):
+            vector[0] += sign
+            if status == NOT_PROCESSED:
+                vector[1] += sign
+            elif bucket is not None:
+                vector[2] += sign
+                if on_time:
+                    vector[3] += sign
+                vector[4] += sign * seconds
+                if returns:
+                    vector[5] += sign
+                vector[11 + bucket] += sign
+            if satisfaction is not None:
+                vector[6] += sign
+                vector[7] += sign * satisfaction
+                if satisfaction >= 4:
+                    vector[8] += sign
+            if field_check is not None:
+                vector[9] += sign
+                if field_check == 2:
+                    vector[10] += sign
+        if status != NOT_PROCESSED and status != SCHEDULED:
+            if bucket is None:
+                key = (created_on, unit, channel, kind, category, OPEN_UNANSWERED, due_on)
+                self.open[key] = self.open.get(key, 0) + sign
+        elif status == SCHEDULED and not closed and scheduled_until is not None:
+            key = (created_on, unit, channel, kind, category, OPEN_SCHEDULED, scheduled_until)
+            self.open[key] = self.open.get(key, 0) + sign
+
+    def flush(self) -> None:
+        """Add the sums to the rollup rows (creating them), then forget them."""
+        months_unit: dict[tuple, list[int]] = {}
+        for (month, unit, channel, kind, _category), vector in self.month.items():
+            key = (month, unit, channel, kind)
+            total = months_unit.get(key)
+            if total is None:
+                months_unit[key] = list(vector)
+            else:
+                for index, value in enumerate(vector):
+                    total[index] += value
+        prune = self.subtracted
+        _upsert(RollupDayUnit, ("day", "unit_id", "channel_id", "type"), self.day, prune=prune)
+        _upsert(RollupMonth, ("month", "unit_id", "channel_id", "type", "category_id"), self.month, prune=prune)
+        _upsert(RollupMonthUnit, ("month", "unit_id", "channel_id", "type"), months_unit, prune=prune)
+        _upsert(RollupOpen, ("day", "unit_id", "channel_id", "type", "category_id", "kind", "falls_due"),
+                {key: [count] for key, count in self.open.items() if count}, counters=("count",), prune=prune)
+        self.day, self.month, self.open = {}, {}, {}
+        self.subtracted = False
+
+
+def _upsert(model, keys: tuple[str, ...], rows: dict[tuple, list[int]], counters: tuple[str, ...] = COUNTERS,
+            prune: bool = False) -> None:
+    rows = {key: vector for key, vector in rows.items() if any(vector)}
+    if not rows:
+        return
+    table = model._meta.db_table
+    columns = keys + counters
+    placeholders = ", ".join(["%s"] * len(columns))
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in counters)
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "
+           f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+    sqlite = connection.vendor == "sqlite"
+    params = []
+    for key, vector in rows.items():
+        if sqlite:
+            key = tuple(v.isoformat() if isinstance(v, dt.date) else v for v in key)
+        params.append(key + tuple(vector))
+    with connection.cursor() as cursor:
+        if sqlite:  # the driver's own executemany on a list: fast, and no debug wrapper
+            connection.connection.executemany(sql.replace("%s", "?"), params)
+        else:
+            cursor.executemany(sql, params)
+    if not prune:
+        return
+    # A cube row whose requests all moved away (an update changed their day, unit ...) is removed.
+    first_key = keys[0]
+    low, high = min(k[0] for k in rows), max(k[0] for k in rows)
+    empty = "count = 0" if counters == ("count",) else "created = 0"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {first_key} BETWEEN %s AND %s AND {empty}", [low, high])
