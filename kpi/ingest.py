@@ -413,14 +413,21 @@ class RequestIngest:
                 self.seen: set[str] = set()
                 self.delta = rollups.RollupDelta()
                 batch: list[tuple] = []
+                seen = self.seen
                 for line, cells in records:
                     result.rows += 1
-                    try:
-                        record = self._validate(cells)
-                    except _Refused as refused:
-                        self._error(line, refused.column, refused.message, _text(cells[0])[:40])
+                    cells = [v.strip() if v.__class__ is str else ("" if v is None else v) for v in cells]
+                    request_no = cells[0] if cells[0].__class__ is str else _text(cells[0])
+                    cells[0] = request_no
+                    if not request_no or len(request_no) > 40 or request_no in seen:
+                        self._refuse_number(line, request_no)
                         continue
-                    batch.append((line, record))
+                    seen.add(request_no)
+                    # The row's fingerprint: its cells as written. A row whose fingerprint is the
+                    # stored one is unchanged and is neither validated again nor rewritten.
+                    text = "\x1f".join([v if v.__class__ is str else str(v) for v in cells])
+                    digest = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+                    batch.append((line, cells, digest))
                     if len(batch) >= BATCH:
                         self._write(batch)
                         batch = []
@@ -443,16 +450,19 @@ class RequestIngest:
             pass
         return result
 
-    def _validate(self, cells: list) -> tuple:
-        cells = [v.strip() if v.__class__ is str else ("" if v is None else v) for v in cells]
-        request_no = cells[0] if cells[0].__class__ is str else _text(cells[0])
+    def _refuse_number(self, line: int, request_no: str) -> None:
         if not request_no:
-            raise _Refused("request_no", _("The request number is empty."))
-        if len(request_no) > 40:
-            raise _Refused("request_no", _("The request number is longer than 40 characters."))
-        if request_no in self.seen:
-            raise _Refused("request_no", _("The request number %(no)s appears more than once.") % {"no": request_no})
-        self.seen.add(request_no)
+            message = _("The request number is empty.")
+        elif len(request_no) > 40:
+            message = _("The request number is longer than 40 characters.")
+        else:
+            message = _("The request number %(no)s appears more than once.") % {"no": request_no}
+        self._error(line, "request_no", message, request_no[:40])
+
+    def _validate(self, cells: list, digest: int) -> tuple:
+        """The row to write (WRITE_COLUMNS order, without imported_at), from trimmed cells whose
+        request number has been checked; _Refused names the column and the reason."""
+        request_no = cells[0]
         for index in _REQUIRED_INDEXES:
             if cells[index] == "":
                 name = COLUMNS[index]
@@ -517,12 +527,10 @@ class RequestIngest:
             if status != Status.NOT_PROCESSED:
                 answer_bucket = bisect_right(EDGE_SECONDS, answer_seconds) - 1
         store = self.store_datetime
-        values = (request_no, int(kind), channel_id, category_id, unit_id, store(utc_created), deadline, extended,
+        return (request_no, int(kind), channel_id, category_id, unit_id, store(utc_created), deadline, extended,
                   int(status), store(utc_answer), store(utc_closed), store(utc_due), scheduled_until, return_count,
                   satisfaction, None if field_check is None else int(field_check), created_on, due_on, on_time,
-                  answer_seconds, answer_bucket)
-        digest = hashlib.blake2b(repr(values).encode(), digest_size=8).digest()
-        return values + (int.from_bytes(digest, "big", signed=True),)
+                  answer_seconds, answer_bucket, digest)
 
     def _unknown_unit(self, code: str) -> int:
         from qms.models import Unit
@@ -537,19 +545,25 @@ class RequestIngest:
         self.result.new_units.append(code)
         return unit.pk
 
-    def _write(self, batch: list[tuple[int, tuple]]) -> None:
+    def _write(self, batch: list[tuple[int, list, int]]) -> None:
         result = self.result
-        numbers = [record[0] for _line, record in batch]
-        existing = self._existing(numbers)
+        existing = self._existing([cells[0] for _line, cells, _digest in batch])
         new, changed = [], []
-        for line, record in batch:
-            found = existing.get(record[0])
+        for line, cells, digest in batch:
+            found = existing.get(cells[0])
+            if found == digest:
+                result.unchanged += 1
+                if self.per_row_status:
+                    result.statuses[line] = "unchanged"
+                continue
+            try:
+                record = self._validate(cells, digest)
+            except _Refused as refused:
+                self._error(line, refused.column, refused.message, cells[0][:40])
+                continue
             if found is None:
                 new.append(record)
                 status = "created"
-            elif found == record[-1]:
-                result.unchanged += 1
-                status = "unchanged"
             else:
                 changed.append(record)
                 status = "updated"
