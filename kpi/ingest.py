@@ -403,10 +403,13 @@ class RequestIngest:
                 if self.vendor == "postgresql":
                     with connection.cursor() as cursor:  # one import at a time: new rows are checked, then written
                         cursor.execute("SELECT pg_advisory_xact_lock(74701)")
+                        # Dropped at commit; it may already exist when this import runs inside a
+                        # longer transaction (a test, another import), hence IF NOT EXISTS.
                         cursor.execute(
-                            f"CREATE TEMP TABLE kpi_request_incoming ON COMMIT DROP AS SELECT "
+                            f"CREATE TEMP TABLE IF NOT EXISTS kpi_request_incoming ON COMMIT DROP AS SELECT "
                             f"{', '.join(self.WRITE_COLUMNS)} FROM kpi_request WITH NO DATA"
                         )
+                        cursor.execute("TRUNCATE kpi_request_incoming")
                 self.units = dict(Unit.objects.values_list("code", "id"))
                 self.channels = dict(Channel.objects.values_list("name", "id"))
                 self.categories = dict(Category.objects.values_list("name", "id"))
