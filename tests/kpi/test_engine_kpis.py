@@ -128,7 +128,7 @@ def test_filters_and_category_by_month(march, kpi_units):
     assert park["created"] == 3
     by_category = {r.keys["category"]: r.values["created"] for r in report(("category", "month")).rows}
     assert by_category == {"Park Bakımı": 3, "Yol Bakım": 6}
-    with pytest.raises(ValidationError, match="per month"):
+    with pytest.raises(ValidationError, match="aylık tutulur"):  # "kept per month"
         report(("category", "day"))
     with pytest.raises(ValidationError):
         report(("category",), date_from=dt.date(2026, 3, 2))

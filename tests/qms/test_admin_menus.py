@@ -20,6 +20,8 @@ MENU_OF_CAPABILITY = {
     "documents.manage": {"document-types", "workflows", "document-register-import"},
     "nonconformities.raise": {"audits", "nonconformities", "nonconformity-raise"},
     "training.request": {"training", "training-my", "training-request-add", "training-request-mine"},
+    "kpi.view": {"kpi", "kpi-dashboard", "kpi-scorecards", "kpi-crisis", "kpi-yearly"},
+    "kpi.import": {"kpi-import-requests"},
 }
 
 # Menu items several capabilities show: each must be shown exactly to the roles holding one of them.
