@@ -35,7 +35,6 @@ from ninja.errors import HttpError
 
 from kpi.ingest import COLUMNS, import_records
 from qms.api import api, require_perm
-from qms.audit import IMPORT, record
 
 IMPORT_PERMISSION = "kpi.import_request"
 BYTES_PER_REQUEST = 4096  # a record is a few hundred bytes; the body limit leaves room for long names
@@ -152,9 +151,6 @@ def push_batch(request, dry_run: bool = False):
                          "status": "error" if status == "error" else "valid"}
                         for index, status in enumerate(result.statuses)],
         }
-    if result.committed and result.run is not None:
-        record(result.run, IMPORT, user=request.user, rows=result.rows, created=result.created,
-               updated=result.updated, unchanged=result.unchanged, errors=0, source=label)
     return 200, {
         "created": result.created, "updated": result.updated, "unchanged": result.unchanged, "errors": 0,
         "dry_run": result.dry_run,

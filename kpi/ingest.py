@@ -39,6 +39,7 @@ from kpi.models import (
     RequestType,
     Status,
 )
+from qms import audit
 from qms.text import fold
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
@@ -443,12 +444,18 @@ class RequestIngest:
                 if self.dry_run or (result.error_count and not self.skip_errors):
                     raise _Rollback
                 self.delta.flush()
-                run.rows, run.created, run.updated = result.rows, result.created, result.updated
-                run.unchanged, run.errors = result.unchanged, result.error_count
-                run.finished_at = timezone.now()
-                run.save()
-                result.run = run
                 result.committed = True
+                if result.created or result.updated or result.error_count:
+                    # Recorded (import list + audit log, counts only) when it changed something or
+                    # refused rows: the case system's routine pushes of unchanged rows leave no trace.
+                    run.rows, run.created, run.updated = result.rows, result.created, result.updated
+                    run.unchanged, run.errors = result.unchanged, result.error_count
+                    run.finished_at = timezone.now()
+                    run.save()
+                    result.run = run
+                    audit.record(run, audit.IMPORT, user=self.user, rows=result.rows, created=result.created,
+                                 updated=result.updated, unchanged=result.unchanged, errors=result.error_count,
+                                 source=self.filename or str(self.source))
         except _Rollback:
             pass
         return result

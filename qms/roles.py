@@ -211,7 +211,7 @@ CAPABILITIES: dict[str, Capability] = {
         ("kpi.view_kpi", "kpi.view_request", "kpi.view_kpitarget"),
     ),
     "kpi.import": Capability(
-        _("Import citizen requests and units from the case system's exports"),
+        _("Import citizen requests and units from the exports of the case system"),
         ("kpi.import_request", "kpi.view_importrun"),
     ),
     "kpi.targets": Capability(

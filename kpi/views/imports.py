@@ -41,7 +41,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from kpi.ingest import COLUMN_LABELS, COLUMNS, REQUIRED, import_file
 from kpi.menu import PermissionMenuItem
 from kpi.models import ImportRun
-from qms.audit import IMPORT, record
 from qms.downloads import CSV_CONTENT_TYPE, attachment_response, csv_bytes
 from qms.files import private_storage
 from qms.tables import EXTENSIONS, extension_of
@@ -301,8 +300,6 @@ class ImportPreviewView(_ImportMixin, WagtailAdminTemplateMixin, TemplateView):
                 "Nothing was imported: %(count)s rows are refused. Correct the file and upload it again, or "
                 "import the other rows and skip them.", result.error_count) % {"count": result.error_count}
             return self.render_preview(entry, result, problems=[problem], status=400)
-        record(result.run, IMPORT, user=request.user, rows=result.rows, created=result.created,
-               updated=result.updated, unchanged=result.unchanged, errors=result.error_count, source=entry["name"])
         _forget(request.session, self.token)
         text = _("%(name)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
             "name": entry["name"], "created": result.created, "updated": result.updated,

@@ -23,7 +23,6 @@ from django.utils.translation import ngettext
 
 from kpi.ingest import import_file
 from kpi.models import ImportRun
-from qms.audit import IMPORT, record
 from qms.tables import extension_of
 
 MAX_LISTED = 200
@@ -135,9 +134,6 @@ class Command(BaseCommand):
             if progress is not None:
                 progress(result.rows, final=True)
                 progress.close()
-        if result.committed and result.run is not None:
-            record(result.run, IMPORT, rows=result.rows, created=result.created, updated=result.updated,
-                   unchanged=result.unchanged, errors=result.error_count, source=path.name)
         self.report(result, seconds=time.monotonic() - started)
         if result.error_count:
             if result.committed:
