@@ -59,7 +59,7 @@ def test_an_auditor_takes_the_competence_matrix_and_a_manager_sees_their_units(u
 
     # Finding a person: the server filters the people table; the summaries still count everyone.
     page.get_by_label("Kişi ara (ad veya sicil numarası)").fill("ayşegül")
-    page.get_by_role("button", name="Göster").click()
+    page.get_by_role("button", name="Göster", exact=True).click()
     expect(page.locator("#training-matrix-people tbody tr")).to_have_count(1)
     expect(page.locator("#training-matrix-people")).to_contain_text("Ayşegül Altın")
     expect(page.get_by_text("1 kişi gösteriliyor")).to_be_visible()
@@ -116,7 +116,7 @@ def test_an_auditor_takes_the_competence_matrix_and_a_manager_sees_their_units(u
     page.locator("#id_unit").select_option(value=alo)
     page.get_by_label("Yalnızca eksiği olanlar (süresi dolmuş ya da alınmamış eğitim)").check()
     with page.expect_navigation(wait_until="load"):
-        page.get_by_role("button", name="Göster").click()
+        page.get_by_role("button", name="Göster", exact=True).click()
     expect(page.locator(".training-records-lead")).to_contain_text("Çağrı Merkezi Birimi (ALO 153)")
     expect(page.locator("#training-matrix-people tbody tr").first).to_contain_text("Hayır")
     screenshot(ui, "training-matrix-unit-manager")
