@@ -252,11 +252,20 @@ def _upsert(model, keys: tuple[str, ...], rows: dict[tuple, list[int]], counters
         if sqlite:
             key = tuple(v.isoformat() if isinstance(v, dt.date) else v for v in key)
         params.append(key + tuple(vector))
-    with connection.cursor() as cursor:
-        if sqlite:  # the driver's own executemany on a list: fast, and no debug wrapper
-            connection.connection.executemany(sql.replace("%s", "?"), params)
-        else:
-            cursor.executemany(sql, params)
+    if sqlite:  # the driver's own executemany on a list: fast, and no debug wrapper
+        connection.connection.executemany(sql.replace("%s", "?"), params)
+    else:  # PostgreSQL: COPY the sums into a staging table, then one INSERT ... ON CONFLICT
+        names = ", ".join(columns)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}_delta ON COMMIT DROP AS "
+                        f"SELECT {names} FROM {table} WITH NO DATA")
+            raw.execute(f"TRUNCATE {table}_delta")
+            with raw.copy(f"COPY {table}_delta ({names}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
+            raw.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {table}_delta "
+                        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
     if not prune:
         return
     # A cube row whose requests all moved away (an update changed their day, unit ...) is removed.
