@@ -13,28 +13,13 @@ Items are ordered by `order`: the dashboard and reports take 100-499, imports 50
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+
+from qms.menu import PermissionMenuItem  # noqa: F401 (the KPI screens' item class, re-exported)
 
 MENU_HOOK = "register_kpi_menu_item"
 MENU_ORDER = 330  # after Documents (300), Audits (310) and Training (320)
-
-
-class PermissionMenuItem(MenuItem):
-    """An item shown to whoever holds one of `permissions` (or passes `check(user)`)."""
-
-    def __init__(self, *args, permissions: tuple[str, ...] = (), check: Callable | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permissions = permissions
-        self.check = check
-
-    def is_shown(self, request):
-        user = request.user
-        if self.check is not None and self.check(user):
-            return True
-        return any(user.has_perm(perm) for perm in self.permissions)
 
 
 def kpi_submenu() -> SubmenuMenuItem:

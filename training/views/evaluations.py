@@ -41,12 +41,12 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from qms.menu import PermissionMenuItem
 from qms.pdf import pdf_response
 from qms.roles import unit_scope
 from training import queries, services
 from training.certificate_pdf import certificate_pdf
 from training.evaluation_pdf import criterion_label, evaluation_year_pdf
-from training.menu import PermissionMenuItem
 from training.models import (
     RATING_FIELDS,
     Applied,

@@ -38,6 +38,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from qms.menu import PermissionMenuItem
 from qms.models import Unit
 from qms.pdf import pdf_response
 from qms.roles import unit_scope
@@ -56,7 +57,6 @@ from training.forms import (
     person_label,
     role_label,
 )
-from training.menu import PermissionMenuItem
 from training.models import Course, PlanItem, PlanState, RequestState, Session, TrainingPlan, TrainingRequest
 from training.plan_pdf import grid_cell, plan_grid, plan_pdf, realisation_sentence, request_evaluation_pdf
 

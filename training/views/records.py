@@ -30,12 +30,12 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from qms.downloads import spreadsheet_response
+from qms.menu import PermissionMenuItem
 from qms.models import StaffProfile, Unit
 from qms.pdf import pdf_response
 from qms.roles import ROLES, unit_scope
 from qms.text import fold
 from training import queries
-from training.menu import PermissionMenuItem
 from training.models import Attendance, AttendanceStatus, Session, SessionState
 from training.queries import CompetenceState
 

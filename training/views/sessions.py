@@ -47,6 +47,7 @@ from django.views.defaults import permission_denied
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from qms.menu import PermissionMenuItem
 from qms.models import StaffProfile, Unit
 from qms.pdf import pdf_response
 from qms.roles import role_group_names
@@ -54,7 +55,6 @@ from qms.text import search_variants
 from training import notifications, services
 from training.attendance_import import ACCEPT as IMPORT_ACCEPT
 from training.attendance_import import import_attendance
-from training.menu import PermissionMenuItem
 from training.models import (
     Attendance,
     AttendanceStatus,

@@ -1,4 +1,5 @@
-"""The Training menu's item class: shown to whoever holds one of its permissions (or passes `check`)."""
+"""The admin menu item every module's submenu uses: shown to whoever holds one of its permissions
+(or passes `check(user)`)."""
 
 from __future__ import annotations
 
