@@ -37,6 +37,7 @@ import datetime as dt
 import itertools
 import json
 import os
+import platform
 import resource
 import shutil
 import statistics
@@ -118,16 +119,17 @@ def child(stage: str, path: str) -> None:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
         print("RESULT " + json.dumps({"committed": True, "errors": 0}))
         return
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with open(path, "rb") as data:
         if stage == "raw":
             result = RawIngest(filename=name, source=ImportRun.Source.COMMAND).run_file(data, name, max_bytes=NO_LIMIT)
         else:
             result = import_file(data, name, source=ImportRun.Source.COMMAND, max_bytes=NO_LIMIT)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = peak_mb()
     print("RESULT " + json.dumps({
-        "seconds": seconds, "rows": result.rows, "created": result.created, "updated": result.updated,
+        "seconds": seconds, "cpu": cpu, "load": os.getloadavg()[0],
+        "rows": result.rows, "created": result.created, "updated": result.updated,
         "unchanged": result.unchanged, "errors": result.error_count, "committed": result.committed,
         "baseline_mb": baseline, "peak_mb": peak,
     }))
@@ -203,6 +205,12 @@ def write_files(rows: int, units: list[str], folder: Path, start, end, as_of) ->
             writer_a.writerow([before[c] for c in COLUMNS])
             writer_b.writerow([after[c] for c in COLUMNS])
     return original, changed, moved
+
+
+def cpu_note(found: dict) -> str:
+    """The importing process's own CPU seconds (the database server's are not in it) and the
+    machine's load when it ended: figures taken while other work ran are slower."""
+    return f"CPU {found['cpu']:.1f} s, load {found['load']:.1f}"
 
 
 def rate(rows: int, seconds: float) -> str:
@@ -309,14 +317,25 @@ def main() -> None:
                         help="years the --dashboard-rows requests are spread over (ending yesterday)")
     parser.add_argument("--sample", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=1, help="run stages a and b this many times each, "
+                                                             "alternately, and keep the fastest")
     parser.add_argument("--profile", action="store_true",
                         help="import the --rows file once more under cProfile and print where the time goes")
+    parser.add_argument("--dashboard-only", action="store_true",
+                        help="only measure the dashboard views on the requests already in DATABASE_URL")
     parser.add_argument("--child", nargs=2, metavar=("STAGE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
 
+    if args.dashboard_only:
+        count = Request.objects.count()
+        (month_ms, month_q), (year_ms, year_q) = measure_dashboard("month", args.runs), measure_dashboard("year",
+                                                                                                         args.runs)
+        print(f"{connection.vendor}, {count:,} requests, load {os.getloadavg()[0]:.1f}: month view {month_ms:.0f} ms "
+              f"({month_q} queries), year view {year_ms:.0f} ms ({year_q} queries)")
+        return
     call_command("migrate", verbosity=0)
     for code, name, kind in ANSWERING_UNITS:
         Unit.objects.get_or_create(code=code, defaults={"name": name, "kind": kind, "answers_requests": True})
@@ -325,7 +344,12 @@ def main() -> None:
     start, end, as_of = year_until(today)
     folder = Path(tempfile.mkdtemp(prefix="bench-kpi-"))
     database = connection.vendor
-    print(f"{database}: {args.rows:,} requests from {start} to {end}, as of {today}; files in {folder}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if database == "postgresql" else "SELECT 'SQLite ' || sqlite_version()")
+        version = cursor.fetchone()[0].split(" on ")[0]
+    print(f"{database}: {args.rows:,} requests from {start} to {end}, as of {today}; files in {folder}\n"
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start; Python {platform.python_version()}, "
+          f"{version}")
     lines: list[tuple] = []
     try:
         begin = time.perf_counter()
@@ -336,20 +360,28 @@ def main() -> None:
         lines += compare_sample(args.sample, units, folder, start, end, as_of)
         print("stage d done", flush=True)
 
-        raw = run_child("raw", original)
+        # a and b alternate --repeat times, the fastest of each kept: figures taken beside other
+        # work on a shared machine vary, and both stages should see the same conditions.
+        raw = imported = None
+        for repetition in range(args.repeat):
+            found = run_child("raw", original)
+            raw = found if raw is None or found["seconds"] < raw["seconds"] else raw
+            empty()
+            print("stage a done", flush=True)
+            found = run_child("import", original)
+            imported = found if imported is None or found["seconds"] < imported["seconds"] else imported
+            print("stage b done", flush=True)
+            if repetition + 1 < args.repeat:
+                empty()
         lines.append(("a", "raw limit: read + full validation + executemany/COPY, no look-ups, no rollups",
-                      raw["rows"], raw["seconds"], f"peak {raw['peak_mb']:.0f} MB (process at start "
-                                                   f"{raw['baseline_mb']:.0f} MB)"))
-        print("stage a done", flush=True)
-        empty()
-
-        imported = run_child("import", original)
-        ratio = (imported["rows"] / imported["seconds"]) / (raw["rows"] / raw["seconds"])
+                      raw["rows"], raw["seconds"], f"{cpu_note(raw)}; peak {raw['peak_mb']:.0f} MB (process at "
+                                                   f"start {raw['baseline_mb']:.0f} MB)"))
+        ratio = raw["seconds"] / imported["seconds"]
         lines.append(("b", "kpi.ingest import_file into the empty table", imported["rows"], imported["seconds"],
-                      f"{ratio:.0%} of the raw limit (goal ≥ 75%); peak {imported['peak_mb']:.0f} MB "
+                      f"{ratio:.0%} of the raw limit (goal ≥ 75%; by the importing process's CPU time "
+                      f"{raw['cpu'] / imported['cpu']:.0%}); {cpu_note(imported)}; peak {imported['peak_mb']:.0f} MB "
                       f"(goal < 300 MB; {imported['baseline_mb']:.0f} MB before the import); "
                       f"{imported['created']:,} new"))
-        print("stage b done", flush=True)
         analyze()
         count_before = Request.objects.count()
 
@@ -358,7 +390,8 @@ def main() -> None:
         lines.append(("c", f"re-import, {moved:,} rows changed", again["rows"], again["seconds"],
                       f"goal ≥ 90,000 rows/s; {again['created']:,} new, {again['updated']:,} updated, "
                       f"{again['unchanged']:,} unchanged; requests {count_before:,} → {count_after:,}"
-                      f"{'' if count_after == count_before else ' DUPLICATES'}; peak {again['peak_mb']:.0f} MB"))
+                      f"{'' if count_after == count_before else ' DUPLICATES'}; {cpu_note(again)}; "
+                      f"peak {again['peak_mb']:.0f} MB"))
         print("stage c done", flush=True)
         analyze()
 
