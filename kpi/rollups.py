@@ -226,17 +226,20 @@ class RollupDelta:
                 for index, value in enumerate(vector):
                     total[index] += value
         prune = self.subtracted
-        _upsert(RollupDayUnit, ("day", "unit_id", "channel_id", "type"), self.day, prune=prune)
-        _upsert(RollupMonth, ("month", "unit_id", "channel_id", "type", "category_id"), self.month, prune=prune)
-        _upsert(RollupMonthUnit, ("month", "unit_id", "channel_id", "type"), months_unit, prune=prune)
-        _upsert(RollupOpen, ("day", "unit_id", "channel_id", "type", "category_id", "kind", "falls_due"),
+        upsert_sums(RollupDayUnit, ("day", "unit_id", "channel_id", "type"), self.day, prune=prune)
+        upsert_sums(RollupMonth, ("month", "unit_id", "channel_id", "type", "category_id"), self.month, prune=prune)
+        upsert_sums(RollupMonthUnit, ("month", "unit_id", "channel_id", "type"), months_unit, prune=prune)
+        upsert_sums(RollupOpen, ("day", "unit_id", "channel_id", "type", "category_id", "kind", "falls_due"),
                 {key: [count] for key, count in self.open.items() if count}, counters=("count",), prune=prune)
         self.day, self.month, self.open = {}, {}, {}
         self.subtracted = False
 
 
-def _upsert(model, keys: tuple[str, ...], rows: dict[tuple, list[int]], counters: tuple[str, ...] = COUNTERS,
-            prune: bool = False) -> None:
+def upsert_sums(model, keys: tuple[str, ...], rows: dict[tuple, list[int]], counters: tuple[str, ...] = COUNTERS,
+               prune: bool = False, empty: str | None = None) -> None:
+    """Add `rows` ({key tuple: counter vector}) to a cube's rows, creating them (one upsert). With
+    `prune`, the cube's rows in the touched range that `empty` (SQL) says hold nothing are removed.
+    The call rollups (kpi.callqa.rollups) use it too."""
     rows = {key: vector for key, vector in rows.items() if any(vector)}
     if not rows:
         return
@@ -271,6 +274,7 @@ def _upsert(model, keys: tuple[str, ...], rows: dict[tuple, list[int]], counters
     # A cube row whose requests all moved away (an update changed their day, unit ...) is removed.
     first_key = keys[0]
     low, high = min(k[0] for k in rows), max(k[0] for k in rows)
-    empty = "count = 0" if counters == ("count",) else "created = 0"
+    if empty is None:
+        empty = "count = 0" if counters == ("count",) else "created = 0"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE {first_key} BETWEEN %s AND %s AND {empty}", [low, high])

@@ -26,6 +26,8 @@ class Role(StrEnum):
     TRAINING_COORDINATOR = "training_coordinator"
     QA_EVALUATOR = "qa_evaluator"
     AGENT = "agent"
+    QA_LEAD = "qa_lead"
+    TEAM_LEAD = "team_lead"
     UNIT_MANAGER = "unit_manager"
     STAFF = "staff"
 
@@ -218,6 +220,41 @@ CAPABILITIES: dict[str, Capability] = {
         _("Set the KPI targets (department defaults and unit overrides)"),
         ("kpi.add_kpitarget", "kpi.change_kpitarget", "kpi.delete_kpitarget", "kpi.view_kpitarget"),
     ),
+    "callqa.kpis": Capability(
+        _("See the contact-centre KPIs by line, queue, agent and hour"),
+        ("callqa.view_callkpi", "callqa.view_line", "callqa.view_queue"),
+    ),
+    "callqa.import": Capability(
+        _("Import call records from the exports of the telephony system"),
+        ("callqa.import_call", "callqa.view_callimportrun"),
+    ),
+    "callqa.evaluate": Capability(
+        _("Score the calls assigned to them and take part in calibration sessions"),
+        ("callqa.evaluate_call", "callqa.view_scorecard"),
+    ),
+    "callqa.feedback": Capability(
+        _("See own call evaluations and acknowledge or dispute them"),
+        ("callqa.receive_evaluation",),
+    ),
+    "callqa.team": Capability(
+        _("See the call evaluations, reports and coaching tasks of own team"),
+        ("callqa.lead_team", "callqa.view_scorecard"),
+    ),
+    "callqa.manage": Capability(
+        _("Run call QA: scorecards, sampling, disputes, calibration, coaching; see every evaluation"),
+        (
+            "callqa.manage_callqa",
+            "callqa.view_evaluation",
+            "callqa.add_scorecard",
+            "callqa.change_scorecard",
+            "callqa.view_scorecard",
+            "callqa.view_agent",
+            "callqa.change_agent",
+            "callqa.add_team",
+            "callqa.change_team",
+            "callqa.view_team",
+        ),
+    ),
     "api.tokens": Capability(
         _("Manage own API tokens"),
         ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
@@ -239,7 +276,8 @@ ROLES: dict[Role, RoleSpec] = {
         + ("audit.view", "documents.author", "documents.manage")
         + ("audits.plan", "nonconformities.oversee", "nonconformities.verify", "nonconformities.manage")
         + ("training.coordinate", "training.approve")
-        + ("kpi.view", "kpi.import", "kpi.targets"),
+        + ("kpi.view", "kpi.import", "kpi.targets")
+        + ("callqa.kpis", "callqa.import", "callqa.manage"),
         sees_all_units=True,
     ),
     Role.TOP_MANAGEMENT: RoleSpec(
@@ -247,7 +285,7 @@ ROLES: dict[Role, RoleSpec] = {
         "Top Management",
         _("Head of department and branch manager: chairs the management review, approves plans and minutes."),
         _EVERYONE + ("staff.view", "audit.view", "documents.oversee", "audits.oversee", "nonconformities.oversee")
-        + ("training.oversee", "kpi.view"),
+        + ("training.oversee", "kpi.view", "callqa.kpis"),
         sees_all_units=True,
     ),
     Role.INTERNAL_AUDITOR: RoleSpec(
@@ -269,13 +307,28 @@ ROLES: dict[Role, RoleSpec] = {
         "Kalite Değerlendirici",
         "QA Evaluator",
         _("Scores recorded calls against quality criteria, prepares monthly agent reports and feedback."),
-        _EVERYONE + ("staff.view",),
+        _EVERYONE + ("staff.view", "callqa.evaluate"),
     ),
     Role.AGENT: RoleSpec(
         "Çağrı Merkezi Temsilcisi",
         "Contact-Centre Agent",
         _("Sees and acknowledges (or disputes) their own evaluations; sees their trainings and documents to read."),
-        _EVERYONE,
+        _EVERYONE + ("callqa.feedback",),
+    ),
+    Role.QA_LEAD: RoleSpec(
+        "Çağrı Kalite Sorumlusu",
+        "QA Lead",
+        _(
+            "Leads call QA: keeps the scorecards, draws the monthly samples, decides disputes, runs calibration, "
+            "sees every evaluation and the contact-centre KPIs."
+        ),
+        _EVERYONE + ("staff.view", "callqa.kpis", "callqa.import", "callqa.evaluate", "callqa.manage"),
+    ),
+    Role.TEAM_LEAD: RoleSpec(
+        "Takım Lideri",
+        "Team Lead",
+        _("Leads a team of agents: sees their evaluations and reports, follows their coaching."),
+        _EVERYONE + ("staff.view", "callqa.team"),
     ),
     Role.UNIT_MANAGER: RoleSpec(
         "Birim Yöneticisi",

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "audits",
     "training",
     "kpi",
+    "kpi.callqa",
     "wagtail.api.v3",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
@@ -348,7 +349,7 @@ QMS_DOCUMENT_ACKNOWLEDGE_DAYS = 14  # days after a revision comes into force to 
 # the approved revision frozen as 00, 01 ...); other models keep Wagtail's default.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "documents.workflows.finish_workflow"
 
-QMS_SEED_MODULES = ["qms", "documents", "audits", "training", "kpi"]
+QMS_SEED_MODULES = ["qms", "documents", "audits", "training", "kpi", "kpi.callqa"]
 QMS_DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Kalite.2026")
 # seed_demo creates accounts with a known password: only on development installs (DEBUG=1).
 QMS_ALLOW_DEMO_DATA = DEBUG
@@ -383,3 +384,25 @@ QMS_KPI_MIN_SAMPLE = int(os.environ.get("KPI_MIN_SAMPLE", "20"))
 QMS_KPI_CRISIS_OVERDUE = int(os.environ.get("KPI_CRISIS_OVERDUE", "50"))
 QMS_KPI_CRISIS_ON_TIME_RATE = float(os.environ.get("KPI_CRISIS_ON_TIME_RATE", "0.80"))
 QMS_KPI_DEMO_REQUESTS = int(os.environ.get("KPI_DEMO_REQUESTS", "200000"))
+
+# Contact centre and call QA (kpi/callqa): the service-level definition (docs/kpi.md). A call
+# answered within SL seconds meets the service level; an abandon under SHORT_ABANDON seconds is a
+# short abandon. Centres differ on whether short abandons leave the denominator and whether an
+# abandon within the threshold counts as met: both are settings, and every report states them.
+# After changing the thresholds, run `manage.py rebuild_call_rollups`.
+QMS_CALL_SL_SECONDS = int(os.environ.get("CALL_SL_SECONDS", "20"))
+QMS_CALL_SHORT_ABANDON_SECONDS = int(os.environ.get("CALL_SHORT_ABANDON_SECONDS", "5"))
+QMS_CALL_SL_EXCLUDE_SHORT_ABANDONS = os.environ.get("CALL_SL_EXCLUDE_SHORT_ABANDONS", "1") == "1"
+QMS_CALL_SL_ABANDONS_IN_THRESHOLD_MET = os.environ.get("CALL_SL_ABANDONS_IN_THRESHOLD_MET", "0") == "1"
+QMS_CALL_API_BATCH_MAX = 10_000
+# Call QA: answered calls sampled per agent and month; days an agent has to acknowledge or dispute
+# a submitted evaluation; days a coaching task is given; the calibration tolerance (points).
+QMS_CALLQA_SAMPLE_PER_AGENT = int(os.environ.get("CALLQA_SAMPLE_PER_AGENT", "5"))
+QMS_CALLQA_DISPUTE_DAYS = int(os.environ.get("CALLQA_DISPUTE_DAYS", "7"))
+QMS_CALLQA_COACHING_DAYS = int(os.environ.get("CALLQA_COACHING_DAYS", "14"))
+QMS_CALLQA_CALIBRATION_TOLERANCE = float(os.environ.get("CALLQA_CALIBRATION_TOLERANCE", "5"))
+# Repeated coaching: this many coaching tasks for one agent within the window (days) offers a DÖF.
+QMS_CALLQA_REPEAT_COACHING = int(os.environ.get("CALLQA_REPEAT_COACHING", "3"))
+QMS_CALLQA_REPEAT_WINDOW_DAYS = int(os.environ.get("CALLQA_REPEAT_WINDOW_DAYS", "90"))
+# How many calls seed_demo makes (three months; 60 agents).
+QMS_CALL_DEMO_CALLS = int(os.environ.get("CALL_DEMO_CALLS", "300000"))

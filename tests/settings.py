@@ -24,3 +24,4 @@ import tempfile  # noqa: E402
 QMS_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="qms-test-private-"))  # noqa: F405
 atexit.register(shutil.rmtree, QMS_PRIVATE_MEDIA_ROOT, ignore_errors=True)
 QMS_KPI_DEMO_REQUESTS = 3000  # the demo year of citizen requests, small: seeding stays fast in tests and e2e
+QMS_CALL_DEMO_CALLS = 6000  # the demo quarter of calls, small for the same reason

@@ -38,7 +38,7 @@ def counts() -> dict[str, int]:
         "group memberships": get_user_model().groups.through.objects.count(),
     }
     for label in settings.QMS_SEED_MODULES:
-        for model in apps.get_app_config(label).get_models():
+        for model in apps.get_app_config(label.rsplit(".", 1)[-1]).get_models():
             if model._meta.managed and not model._meta.proxy:
                 result[model._meta.label] = model._default_manager.count()
     return result

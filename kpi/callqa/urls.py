@@ -1,0 +1,10 @@
+"""Admin URLs of call QA (mounted under /admin/callqa/ by kpi.callqa.wagtail_hooks): every area's
+`urlpatterns` (kpi.callqa.areas)."""
+
+from kpi.callqa.areas import modules
+
+app_name = "callqa"
+
+urlpatterns = []
+for _module in modules("kpi.callqa.views"):
+    urlpatterns += _module.urlpatterns
