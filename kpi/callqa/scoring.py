@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kpi.callqa.models import CriticalScope, Criterion, Scorecard, ScorecardSection, ScoringType
+from kpi.callqa.models import Criterion, CriticalScope, Scorecard, ScorecardSection, ScoringType
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -112,7 +112,8 @@ def compute(criteria: list[Criterion], marks: dict[int, Mark]) -> Result:
     score = _ratio(parts)
     if evaluation_failed and score is not None:
         score = Decimal("0.00")
-    sections = {section: (Decimal("0.00") if evaluation_failed and p else _ratio(p)) for section, p in by_section.items()}
+    sections = {section: (Decimal("0.00") if evaluation_failed and p else _ratio(p))
+                for section, p in by_section.items()}
     return Result(score=score, critical_failed=evaluation_failed or bool(failed_sections),
                   failed_sections=frozenset(failed_sections), section_scores=sections)
 
