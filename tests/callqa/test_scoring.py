@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from kpi.callqa import scoring
 from kpi.callqa.models import Criterion, CriticalScope, Scorecard, ScorecardSection, ScoringType
@@ -105,7 +106,7 @@ def test_bad_marks_are_refused_by_name(card, name, mark, words):
     sc, c = card
     marks = {c["greet"].pk: Mark(1), c["tone"].pk: Mark(4), c["solve"].pk: Mark(2), c["kvkk"].pk: Mark(1),
              c["abuse"].pk: Mark(1), c[name].pk: mark}
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         scoring.validate(scoring.criteria_of(sc), marks, complete=True)
     assert words in str(refused.value.message_dict[f"criterion_{c[name].pk}"])
 
@@ -131,3 +132,20 @@ def test_a_frozen_version_is_copied_not_edited(card):
     assert scoring.new_version(sc).version == 3
     scoring.activate(copy)
     assert Scorecard.objects.get(pk=copy.pk).status == "active"
+
+
+@pytest.mark.parametrize("marks, expected, critical", [
+    # docs/kpi.md, "Worked examples" (the standard scorecard of tests/callqa/conftest.py)
+    ((1, 1, 3, 1, 1), "84.38", False),  # 100 x (1 + 2 + 3x3/4 + 1x1/2 + 1) / 8 = 84.375
+    ((1, 1, 3, "na", 1), "89.29", False),  # 100 x (1 + 2 + 2.25 + 1) / 7 = 89.2857
+    ((1, 0, 3, 1, 1), "46.88", True),  # KVKK fails: the opening counts 0: 100 x (2.25 + 0.5 + 1) / 8
+    ((1, 1, 4, 2, 0), "0.00", True),  # abuse: the whole evaluation is 0
+])
+def test_worked_examples_of_the_docs(marks, expected, critical):
+    from tests.callqa.conftest import make_scorecard
+
+    card = make_scorecard("docs")
+    criteria = scoring.criteria_of(card)
+    result = scoring.compute(criteria, {c.pk: Mark(None, True) if m == "na" else Mark(m)
+                                        for c, m in zip(criteria, marks, strict=True)})
+    assert (result.score, result.critical_failed) == (Decimal(expected), critical)
