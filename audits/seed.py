@@ -20,12 +20,11 @@ example.org) are dropped.
 from __future__ import annotations
 
 import heapq
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audits import services
@@ -45,6 +44,7 @@ from audits.models import (
     Severity,
     Source,
 )
+from qms.mail import no_mail_on_commit
 from qms.models import Clause, Unit
 from qms.seed import BackdatingClock
 
@@ -161,17 +161,6 @@ STAMPS = (
     (CorrectiveAction, ("created_at", "completed_at")),
     (EffectivenessCheck, ("checked_at",)),
 )
-
-
-@contextmanager
-def _no_mail():
-    """Drop the e-mails (on-commit callbacks) the services queue while the demo history is made."""
-    pending = len(connection.run_on_commit) if connection.in_atomic_block else None
-    try:
-        yield
-    finally:
-        if pending is not None:
-            del connection.run_on_commit[pending:]
 
 
 @dataclass(frozen=True)
@@ -725,7 +714,7 @@ class _Seeder:
 
 def run(*, stdout=None) -> None:
     """Load the demo audits and DÖFs (idempotent; `manage.py seed_demo` calls it)."""
-    with transaction.atomic(), _no_mail():
+    with transaction.atomic(), no_mail_on_commit():
         seeder = _Seeder(stdout)
         new_checklists = seeder.seed_checklists()
         seeder.run_lives(seeder.lives())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -47,3 +48,17 @@ def send_each(users: Iterable, compose: Callable[[object], tuple[str, str]],
                 message.attach(name, content, mimetype)
         sent += message.send()
     return sent
+
+
+@contextmanager
+def no_mail_on_commit():
+    """Drop the e-mails (on-commit callbacks) services queue inside this block: for demo seeds, whose
+    people are at example.org. Needs an open transaction (outside one, nothing is queued)."""
+    from django.db import connection
+
+    pending = len(connection.run_on_commit) if connection.in_atomic_block else None
+    try:
+        yield
+    finally:
+        if pending is not None:
+            del connection.run_on_commit[pending:]

@@ -404,5 +404,6 @@ QMS_CALLQA_CALIBRATION_TOLERANCE = float(os.environ.get("CALLQA_CALIBRATION_TOLE
 # Repeated coaching: this many coaching tasks for one agent within the window (days) offers a DÖF.
 QMS_CALLQA_REPEAT_COACHING = int(os.environ.get("CALLQA_REPEAT_COACHING", "3"))
 QMS_CALLQA_REPEAT_WINDOW_DAYS = int(os.environ.get("CALLQA_REPEAT_WINDOW_DAYS", "90"))
-# How many calls seed_demo makes (three months; 60 agents).
+# How many calls seed_demo makes (the last 91 days), and how many an agent's monthly demo sample holds.
 QMS_CALL_DEMO_CALLS = int(os.environ.get("CALL_DEMO_CALLS", "300000"))
+QMS_CALLQA_DEMO_PER_AGENT = int(os.environ.get("CALLQA_DEMO_PER_AGENT", "5"))

@@ -25,3 +25,4 @@ QMS_PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="qms-test-private-"))  # n
 atexit.register(shutil.rmtree, QMS_PRIVATE_MEDIA_ROOT, ignore_errors=True)
 QMS_KPI_DEMO_REQUESTS = 3000  # the demo year of citizen requests, small: seeding stays fast in tests and e2e
 QMS_CALL_DEMO_CALLS = 6000  # the demo quarter of calls, small for the same reason
+QMS_CALLQA_DEMO_PER_AGENT = 1
