@@ -193,4 +193,4 @@ def test_the_command_refuses_bad_parameters(requests_made):
     with pytest.raises(CommandError, match="başlangıcı bitişinden sonra"):
         export("requests", "--from", "2026-04-01", "--to", "2026-03-31")
     with pytest.raises(CommandError):
-        export("calls", "--from", "2026-02-01", "--to", "2026-03-31")
+        export("colours", "--from", "2026-02-01", "--to", "2026-03-31")
