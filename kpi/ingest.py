@@ -1,15 +1,24 @@
-"""THE way citizen requests enter the portal: a file (admin upload, `manage.py import_requests`) or
-an API batch. One pipeline, so that both accept and refuse the same rows with the same words.
+"""THE way tables of records enter the portal: a file (admin upload, a `manage.py import_*` command)
+or an API batch, through one pipeline (`TableIngest`), so that both accept and refuse the same rows
+with the same words. Citizen requests (`RequestIngest`, here) and call records
+(`kpi.callqa.ingest.CallIngest`) are its two tables.
 
-Rows are read as a stream and handled in batches of `BATCH` rows: each row is validated and its
-derived figures computed (due date, on time, answer time); the batch's existing rows are looked
-up by `request_no` in one query; new rows are inserted, changed rows updated and unchanged rows
-(same `row_hash`) left alone; the rollups of every day touched are rebuilt at the end. All of it
-runs in one transaction: a refused row means nothing is written unless the caller asked to skip
-refused rows, and a dry run (the preview) rolls everything back after counting.
+Rows are read as a stream and handled in batches of `BATCH` rows: the batch's existing rows are
+looked up by their key (`request_no`, `call_id`) in one query; a row whose fingerprint (its cells as
+written) is the stored `row_hash` is unchanged and left alone without being validated again; the
+others are validated and their derived figures computed (due date, on time, answer time ...); new
+rows are inserted and changed rows updated; the rollups are kept current through a delta (the old
+facts of an updated row taken away, the new ones added) written at the end. All of it runs in one
+transaction: a refused row means nothing is written unless the caller asked to skip refused rows,
+and a dry run (the preview) rolls everything back after counting.
 
 SQLite is written with `executemany` on lists, PostgreSQL with COPY; both inside Django's
 transaction. docs/kpi.md describes the rules; docs/performance.md the speed.
+
+A table's import is a subclass of `TableIngest` that sets the class attributes (table, columns,
+header aliases, written columns, lock id, run model, delta class, messages) and the hooks
+`_prepare()` (lookups), `_validate(cells, digest)` (one row -> the tuple to write) and
+`_fact(record)` (its rollup facts); see `TableIngest`.
 """
 
 from __future__ import annotations
@@ -124,32 +133,46 @@ class RowError:
     message: str
     request_no: str = ""
 
+    @property
+    def key(self) -> str:
+        """The row's key, whatever the table calls it (templates shared by the imports use it)."""
+        return self.request_no
+
     def as_dict(self) -> dict:
         return {"line": self.line, "column": self.column, "message": self.message, "request_no": self.request_no}
 
 
 @dataclass
-class ImportResult:
+class IngestResult:
+    """What an import did (the counts of every `TableIngest`); each table adds what it created on first sight."""
+
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     error_count: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list = field(default_factory=list)  # of the ingest's ROW_ERROR
     committed: bool = False
     dry_run: bool = False
-    new_channels: list[str] = field(default_factory=list)
-    new_categories: list[str] = field(default_factory=list)
-    new_units: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)  # per row, for the API: created/updated/unchanged/error
-    run: ImportRun | None = None
+    run: object | None = None  # the ingest's RUN_MODEL row, when the import was recorded
 
     def as_dict(self) -> dict:
         return {
             "rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
             "errors": self.error_count, "committed": self.committed, "dry_run": self.dry_run,
-            "new_channels": self.new_channels, "new_categories": self.new_categories, "new_units": self.new_units,
         }
+
+
+@dataclass
+class ImportResult(IngestResult):
+    new_channels: list[str] = field(default_factory=list)
+    new_categories: list[str] = field(default_factory=list)
+    new_units: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "new_channels": self.new_channels, "new_categories": self.new_categories,
+                "new_units": self.new_units}
 
 
 class _Refused(Exception):
@@ -260,31 +283,79 @@ def _small_int(value, column: str, low: int, high: int, *, optional: bool) -> in
     return number
 
 
-class RequestIngest:
-    """One import: feed it rows (`run_file` / `run_records`), get an `ImportResult`."""
+# The helpers a TableIngest subclass's `_validate` uses (kpi.callqa.ingest is one), under public names.
+Refused = _Refused
+cell_text = _text
+header_key = _key
+parse_datetime = _parse_datetime
+parse_date = _parse_date
+utc_naive = _utc
+choice = _choice
 
-    # The table's columns in the order the writers use (derived fields included).
-    WRITE_COLUMNS = (
-        "request_no", "type", "channel_id", "category_id", "unit_id", "created_at", "deadline", "extended",
-        "status", "first_answer_at", "closed_at", "due_at", "scheduled_until", "return_count", "satisfaction",
-        "field_check", "created_on", "due_on", "on_time", "answer_seconds", "answer_bucket", "row_hash",
-        "imported_at",
-    )
 
-    def __init__(self, *, user=None, source: str = ImportRun.Source.FILE, filename: str = "",
-                 dry_run: bool = False, skip_errors: bool = False, create_units: bool = False,
-                 progress: Callable[[int], None] | None = None, per_row_status: bool = False):
+class TableIngest:
+    """One import of one table: feed it rows (`run_file` / `run_records`), get a result.
+
+    A subclass describes its table with class attributes:
+
+    * `TABLE`: the database table; `WRITE_COLUMNS[0]` and `COLUMNS[0]` are its unique key column.
+    * `COLUMNS` (the file's and API's column names, in the order `_validate` gets the cells),
+      `REQUIRED` (the columns a file's header must have), `HEADER_ALIASES` (folded alternative
+      headings, see `header_key`), `NOT_A_LIST` (the message of a wrong header, with %(line)s,
+      %(problems)s and %(columns)s), `NOT_AN_OBJECT` (an API record that is not an object).
+    * `KEY_MAX_LENGTH`, `KEY_EMPTY`, `KEY_TOO_LONG`, `KEY_TWICE` (with %(no)s): the key's checks,
+      made before anything else (a row without a usable key is refused as such).
+    * `WRITE_COLUMNS`: the table's columns in the order of the tuples `_validate` returns, followed
+      by "imported_at" (added by the writers); the tuple ends with `row_hash` (the digest it was given).
+      `DATE_COLUMNS`: which of them hold dates (SQLite takes them as ISO text).
+    * `LOCK_ID` (a PostgreSQL advisory lock: one import of the table at a time), `RUN_MODEL` (the
+      import record: source, filename, started_at, user and the counts rows/created/updated/
+      unchanged/errors/finished_at; its `Source` choices), `RESULT_CLASS` (an `IngestResult`),
+      `ROW_ERROR` (a dataclass built as (line, column, message, key)).
+    * `DELTA` (the rollup delta class: `add(fact, sign)`, `flush()`, `len()`), `FLUSH_KEYS` (flush
+      it when it holds that many keys), `OLD_FACT_COLUMNS` (the SQL select list of a stored row's
+      facts, in `_fact`'s layout).
+
+    and hooks: `_prepare()` (load the lookups `_validate` needs, inside the transaction),
+    `_validate(cells, digest)` (trimmed cells whose key was checked -> the tuple to write, or
+    `Refused(column, message)`), `_fact(record)` (the rollup facts of a validated tuple) and
+    `_old_facts_of(rows)` (adapts the stored facts, e.g. dates SQLite returns as text).
+
+    The import is recorded (`RUN_MODEL` row + `audit.record(IMPORT)`, counts only) when it changed
+    something or refused rows.
+    """
+
+    TABLE: str = ""
+    COLUMNS: tuple[str, ...] = ()
+    REQUIRED: tuple[str, ...] = ()
+    HEADER_ALIASES: dict[str, str] = {}
+    WRITE_COLUMNS: tuple[str, ...] = ()
+    DATE_COLUMNS: tuple[str, ...] = ()
+    KEY_MAX_LENGTH = 40
+    KEY_EMPTY = KEY_TOO_LONG = KEY_TWICE = NOT_A_LIST = NOT_AN_OBJECT = ""
+    LOCK_ID = 0
+    RUN_MODEL = None
+    RESULT_CLASS = IngestResult
+    ROW_ERROR = RowError
+    DELTA = None
+    FLUSH_KEYS = 50_000
+    OLD_FACT_COLUMNS = ""
+
+    def __init__(self, *, user=None, source: str | None = None, filename: str = "", dry_run: bool = False,
+                 skip_errors: bool = False, progress: Callable[[int], None] | None = None,
+                 per_row_status: bool = False):
         self.user = user
-        self.source = source
+        self.source = source or self.RUN_MODEL.Source.FILE
         self.filename = filename
         self.dry_run = dry_run
         self.skip_errors = skip_errors
-        self.create_units = create_units
         self.progress = progress
         self.per_row_status = per_row_status
-        self.result = ImportResult(dry_run=dry_run)
+        self.result = self.RESULT_CLASS(dry_run=dry_run)
         self.vendor = connection.vendor
         self.now = timezone.now()
+        self._columns = {name: index for index, name in enumerate(self.COLUMNS)}
+        self._date_indexes = tuple(self.WRITE_COLUMNS.index(name) for name in self.DATE_COLUMNS)
         # Naive UTC times as each database takes them: SQLite stores Django's text form, PostgreSQL
         # (through COPY) an aware time.
         if self.vendor == "postgresql":
@@ -294,7 +365,7 @@ class RequestIngest:
 
     # ---- entry points -------------------------------------------------------------------------
 
-    def run_file(self, fileobj, filename: str, *, max_bytes: int | None = None) -> ImportResult:
+    def run_file(self, fileobj, filename: str, *, max_bytes: int | None = None) -> IngestResult:
         """Import an open binary file (CSV or XLSX). File-level problems (not a table, no header,
         wrong headers) raise ValidationError before anything is written."""
         from qms.tables import stream_table_rows
@@ -302,12 +373,16 @@ class RequestIngest:
         formula_cells: list[tuple[int, int, str]] = []
         rows = stream_table_rows(fileobj, filename, max_bytes=max_bytes or settings.QMS_KPI_IMPORT_MAX_BYTES,
                                  on_formula=lambda row, col, text: formula_cells.append((row, col, text)))
-        header_line, index_map = self._read_header(rows)
+        try:
+            header_line, index_map = self._read_header(rows)
+        except ValidationError:
+            rows.close()  # while the file is still open: the reader lets go of it
+            raise
         names = [name for name, _index in index_map]
         positions = [index for _name, index in index_map]
 
         where = dict(index_map)
-        order = [where.get(name) for name in COLUMNS]  # the file's position of each column, or None
+        order = [where.get(name) for name in self.COLUMNS]  # the file's position of each column, or None
         last = max(positions)
 
         def records() -> Iterator[tuple[int, list]]:
@@ -332,19 +407,21 @@ class RequestIngest:
 
         return self._run(records())
 
-    def run_records(self, records: list[dict]) -> ImportResult:
+    def run_records(self, records: list[dict]) -> IngestResult:
         """Import API records: dicts keyed by COLUMNS. Unknown keys are refused row by row."""
+        columns, key = self.COLUMNS, self.COLUMNS[0]
+
         def rows() -> Iterator[tuple[int, list]]:
             for index, record in enumerate(records):
                 if not isinstance(record, dict):
-                    self._error(index, "", _("Each request must be an object."), "")
+                    self._error(index, "", self.NOT_AN_OBJECT, "")
                     continue
-                unknown = sorted(set(record) - set(COLUMNS))
+                unknown = sorted(set(record) - set(columns))
                 if unknown:
                     self._error(index, unknown[0], _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)},
-                                _text(record.get("request_no")))
+                                _text(record.get(key)))
                     continue
-                yield index, [record.get(name) for name in COLUMNS]
+                yield index, [record.get(name) for name in columns]
 
         self.per_row_status = True
         self.result.statuses = [""] * len(records)
@@ -353,6 +430,7 @@ class RequestIngest:
     # ---- header ---------------------------------------------------------------------------------
 
     def _read_header(self, rows: Iterator[tuple[int, list]]) -> tuple[int, list[tuple[str, int]]]:
+        known, aliases = self._columns, self.HEADER_ALIASES
         for number, values in rows:
             if not any(v not in (None, "") and str(v).strip() for v in values):
                 continue
@@ -363,7 +441,7 @@ class RequestIngest:
                 if not text:
                     continue
                 key = _key(text)
-                name = key if key in _C else HEADER_ALIASES.get(key)
+                name = key if key in known else aliases.get(key)
                 if name is None:
                     unknown.append(text)
                 elif name in seen:
@@ -371,62 +449,61 @@ class RequestIngest:
                                           % {"line": number, "column": name})
                 else:
                     seen[name] = position
-            missing = [name for name in REQUIRED if name not in seen]
+            missing = [name for name in self.REQUIRED if name not in seen]
             problems = []
             if unknown:
                 problems.append(_("unknown column(s): %(columns)s") % {"columns": ", ".join(unknown)})
             if missing:
                 problems.append(_("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
             if problems:
-                raise ValidationError(
-                    _("Row %(line)s (the header) is not a request list: %(problems)s. The columns are: %(columns)s.")
-                    % {"line": number, "problems": "; ".join(problems), "columns": ", ".join(COLUMNS)}
-                )
+                raise ValidationError(self.NOT_A_LIST % {"line": number, "problems": "; ".join(problems),
+                                                         "columns": ", ".join(self.COLUMNS)})
             return number, list(seen.items())
         raise ValidationError(_("The file is empty."))
 
     # ---- the pipeline ----------------------------------------------------------------------------
 
-    def _error(self, line: int, column: str, message: str, request_no: str) -> None:
+    def _error(self, line: int, column: str, message: str, key: str) -> None:
         self.result.error_count += 1
         if len(self.result.errors) < MAX_ERRORS_KEPT:
-            self.result.errors.append(RowError(line, column, str(message), request_no))
+            self.result.errors.append(self.ROW_ERROR(line, column, str(message), key))
         if self.per_row_status and 0 <= line < len(self.result.statuses):
             self.result.statuses[line] = "error"
 
-    def _run(self, records: Iterable[tuple[int, list]]) -> ImportResult:
-        from qms.models import Unit
+    def _prepare(self) -> None:
+        """Load what `_validate` looks up (inside the import's transaction)."""
 
+    def _run(self, records: Iterable[tuple[int, list]]) -> IngestResult:
         result = self.result
-        run = ImportRun(source=self.source, filename=self.filename[:255], started_at=self.now, user=self.user)
+        table = self.TABLE
+        run = self.RUN_MODEL(source=self.source, filename=self.filename[:255], started_at=self.now, user=self.user)
         try:
             with transaction.atomic():
                 if self.vendor == "postgresql":
                     with connection.cursor() as cursor:  # one import at a time: new rows are checked, then written
-                        cursor.execute("SELECT pg_advisory_xact_lock(74701)")
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [self.LOCK_ID])
                         # Dropped at commit; it may already exist when this import runs inside a
                         # longer transaction (a test, another import), hence IF NOT EXISTS.
                         cursor.execute(
-                            f"CREATE TEMP TABLE IF NOT EXISTS kpi_request_incoming ON COMMIT DROP AS SELECT "
-                            f"{', '.join(self.WRITE_COLUMNS)} FROM kpi_request WITH NO DATA"
+                            f"CREATE TEMP TABLE IF NOT EXISTS {table}_incoming ON COMMIT DROP AS SELECT "
+                            f"{', '.join(self.WRITE_COLUMNS)} FROM {table} WITH NO DATA"
                         )
-                        cursor.execute("TRUNCATE kpi_request_incoming")
-                self.units = dict(Unit.objects.values_list("code", "id"))
-                self.channels = dict(Channel.objects.values_list("name", "id"))
-                self.categories = dict(Category.objects.values_list("name", "id"))
+                        cursor.execute(f"TRUNCATE {table}_incoming")
+                self._prepare()
                 self.seen: set[str] = set()
-                self.delta = rollups.RollupDelta()
+                self.delta = self.DELTA()
                 batch: list[tuple] = []
                 seen = self.seen
+                longest = self.KEY_MAX_LENGTH
                 for line, cells in records:
                     result.rows += 1
                     cells = [v.strip() if v.__class__ is str else ("" if v is None else v) for v in cells]
-                    request_no = cells[0] if cells[0].__class__ is str else _text(cells[0])
-                    cells[0] = request_no
-                    if not request_no or len(request_no) > 40 or request_no in seen:
-                        self._refuse_number(line, request_no)
+                    key = cells[0] if cells[0].__class__ is str else _text(cells[0])
+                    cells[0] = key
+                    if not key or len(key) > longest or key in seen:
+                        self._refuse_key(line, key)
                         continue
-                    seen.add(request_no)
+                    seen.add(key)
                     # The row's fingerprint: its cells as written. A row whose fingerprint is the
                     # stored one is unchanged and is neither validated again nor rewritten.
                     text = "\x1f".join([v if v.__class__ is str else str(v) for v in cells])
@@ -447,7 +524,7 @@ class RequestIngest:
                 result.committed = True
                 if result.created or result.updated or result.error_count:
                     # Recorded (import list + audit log, counts only) when it changed something or
-                    # refused rows: the case system's routine pushes of unchanged rows leave no trace.
+                    # refused rows: routine pushes of unchanged rows leave no trace.
                     run.rows, run.created, run.updated = result.rows, result.created, result.updated
                     run.unchanged, run.errors = result.unchanged, result.error_count
                     run.finished_at = timezone.now()
@@ -460,14 +537,185 @@ class RequestIngest:
             pass
         return result
 
-    def _refuse_number(self, line: int, request_no: str) -> None:
-        if not request_no:
-            message = _("The request number is empty.")
-        elif len(request_no) > 40:
-            message = _("The request number is longer than 40 characters.")
+    def _refuse_key(self, line: int, key: str) -> None:
+        longest = self.KEY_MAX_LENGTH
+        if not key:
+            message = self.KEY_EMPTY
+        elif len(key) > longest:
+            message = self.KEY_TOO_LONG
         else:
-            message = _("The request number %(no)s appears more than once.") % {"no": request_no}
-        self._error(line, "request_no", message, request_no[:40])
+            message = self.KEY_TWICE % {"no": key}
+        self._error(line, self.COLUMNS[0], message, key[:longest])
+
+    def _validate(self, cells: list, digest: int) -> tuple:
+        """The row to write (WRITE_COLUMNS order, without imported_at, ending with `digest` as row_hash)
+        from trimmed cells whose key has been checked; `Refused` names the column and the reason."""
+        raise NotImplementedError
+
+    def _fact(self, record: tuple) -> tuple:
+        """The rollup facts (`DELTA.add`'s layout) of a row as `_validate` returned it."""
+        raise NotImplementedError
+
+    def _old_facts_of(self, rows: list[tuple]) -> Iterable[tuple]:
+        """The facts of stored rows as the database returned them (OLD_FACT_COLUMNS), in `_fact`'s layout."""
+        return rows
+
+    def _write(self, batch: list[tuple[int, list, int]]) -> None:
+        result = self.result
+        longest = self.KEY_MAX_LENGTH
+        existing = self._existing([cells[0] for _line, cells, _digest in batch])
+        new, changed = [], []
+        for line, cells, digest in batch:
+            found = existing.get(cells[0])
+            if found == digest:
+                result.unchanged += 1
+                if self.per_row_status:
+                    result.statuses[line] = "unchanged"
+                continue
+            try:
+                record = self._validate(cells, digest)
+            except _Refused as refused:
+                self._error(line, refused.column, refused.message, cells[0][:longest])
+                continue
+            if found is None:
+                new.append(record)
+                status = "created"
+            else:
+                changed.append(record)
+                status = "updated"
+            if self.per_row_status:
+                result.statuses[line] = status
+        result.created += len(new)
+        result.updated += len(changed)
+        if self.dry_run:
+            return
+        delta = self.delta
+        if changed:
+            for fact in self._old_facts([record[0] for record in changed]):
+                delta.add(fact, -1)
+        fact_of = self._fact
+        for records in (new, changed):
+            for record in records:
+                delta.add(fact_of(record), 1)
+        if new or changed:
+            if self.vendor == "postgresql":
+                self._write_postgresql(new, changed)
+            else:
+                self._write_sqlite(new, changed)
+        if len(delta) >= self.FLUSH_KEYS:
+            delta.flush()
+
+    def _old_facts(self, keys: list[str]) -> Iterable[tuple]:
+        """The rollup facts of rows about to be updated, as they are now (`_fact`'s layout)."""
+        table, key = self.TABLE, self.WRITE_COLUMNS[0]
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {self.OLD_FACT_COLUMNS} FROM {table} WHERE {key} = ANY(%s)", [keys])
+                return self._old_facts_of(cursor.fetchall())
+        return self._old_facts_of(connection.connection.execute(
+            f"SELECT {self.OLD_FACT_COLUMNS} FROM {table} WHERE {key} IN ({','.join('?' * len(keys))})",
+            keys).fetchall())
+
+    def _existing(self, keys: list[str]) -> dict[str, int]:
+        """key -> row_hash of the batch's rows already in the table."""
+        table, key = self.TABLE, self.WRITE_COLUMNS[0]
+        if self.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {key}, row_hash FROM {table} WHERE {key} = ANY(%s)", [keys])
+                return dict(cursor.fetchall())
+        # the driver's own connection: no debug wrapper around 5,000 parameters
+        return dict(connection.connection.execute(
+            f"SELECT {key}, row_hash FROM {table} WHERE {key} IN ({','.join('?' * len(keys))})",
+            keys).fetchall())
+
+    def _write_sqlite(self, new: list[tuple], changed: list[tuple]) -> None:
+        now = str(self.now.astimezone(UTC).replace(tzinfo=None))
+        dates = self._date_indexes
+
+        def adapt(record: tuple) -> list:
+            out = list(record)
+            for index in dates:
+                if out[index] is not None:
+                    out[index] = out[index].isoformat()
+            out.append(now)
+            return out
+
+        raw = connection.connection
+        table, columns = self.TABLE, self.WRITE_COLUMNS
+        if new:
+            raw.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [adapt(r) for r in new])
+        if changed:
+            assignments = ", ".join(f"{c} = ?" for c in columns[1:])
+            raw.executemany(f"UPDATE {table} SET {assignments} WHERE {columns[0]} = ?",
+                            [adapt(r)[1:] + [r[0]] for r in changed])
+
+    def _write_postgresql(self, new: list[tuple], changed: list[tuple]) -> None:
+        table, key = self.TABLE, self.WRITE_COLUMNS[0]
+        columns = ", ".join(self.WRITE_COLUMNS)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg's own cursor, for COPY
+            if new:
+                with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for record in new:
+                        copy.write_row(record + (self.now,))
+            if changed:
+                with raw.copy(f"COPY {table}_incoming ({columns}) FROM STDIN") as copy:
+                    for record in changed:
+                        copy.write_row(record + (self.now,))
+                assignments = ", ".join(f"{c} = i.{c}" for c in self.WRITE_COLUMNS[1:])
+                raw.execute(f"UPDATE {table} r SET {assignments} FROM {table}_incoming i "
+                            f"WHERE r.{key} = i.{key}")
+                raw.execute(f"TRUNCATE {table}_incoming")
+
+
+class RequestIngest(TableIngest):
+    """One import of citizen requests (`kpi_request`, upsert by `request_no`)."""
+
+    TABLE = "kpi_request"
+    COLUMNS = COLUMNS
+    REQUIRED = REQUIRED
+    HEADER_ALIASES = HEADER_ALIASES
+    # The table's columns in the order the writers use (derived fields included).
+    WRITE_COLUMNS = (
+        "request_no", "type", "channel_id", "category_id", "unit_id", "created_at", "deadline", "extended",
+        "status", "first_answer_at", "closed_at", "due_at", "scheduled_until", "return_count", "satisfaction",
+        "field_check", "created_on", "due_on", "on_time", "answer_seconds", "answer_bucket", "row_hash",
+        "imported_at",
+    )
+    DATE_COLUMNS = ("scheduled_until", "created_on", "due_on")
+    KEY_MAX_LENGTH = 40
+    KEY_EMPTY = gettext_lazy("The request number is empty.")
+    KEY_TOO_LONG = gettext_lazy("The request number is longer than 40 characters.")
+    KEY_TWICE = gettext_lazy("The request number %(no)s appears more than once.")
+    NOT_A_LIST = gettext_lazy(
+        "Row %(line)s (the header) is not a request list: %(problems)s. The columns are: %(columns)s.")
+    NOT_AN_OBJECT = gettext_lazy("Each request must be an object.")
+    LOCK_ID = 74701
+    RUN_MODEL = ImportRun
+    RESULT_CLASS = ImportResult
+    ROW_ERROR = RowError
+    DELTA = rollups.RollupDelta
+    FLUSH_KEYS = rollups.FLUSH_KEYS
+    OLD_FACT_COLUMNS = ("created_on, unit_id, channel_id, type, category_id, status, answer_bucket, on_time, "
+                        "answer_seconds, return_count, satisfaction, field_check, due_on, scheduled_until, "
+                        "closed_at IS NOT NULL")
+
+    def __init__(self, *, create_units: bool = False, **options):
+        super().__init__(**options)
+        self.create_units = create_units
+
+    def _prepare(self) -> None:
+        from qms.models import Unit
+
+        self.units = dict(Unit.objects.values_list("code", "id"))
+        self.channels = dict(Channel.objects.values_list("name", "id"))
+        self.categories = dict(Category.objects.values_list("name", "id"))
+
+    def _fact(self, r: tuple) -> tuple:
+        return (r[16], r[4], r[2], r[1], r[3], r[8], r[20], r[18], r[19], r[13], r[14], r[15], r[17], r[12],
+                r[10] is not None)
 
     def _validate(self, cells: list, digest: int) -> tuple:
         """The row to write (WRITE_COLUMNS order, without imported_at), from trimmed cells whose
@@ -554,113 +802,6 @@ class RequestIngest:
         self.units[code] = unit.pk
         self.result.new_units.append(code)
         return unit.pk
-
-    def _write(self, batch: list[tuple[int, list, int]]) -> None:
-        result = self.result
-        existing = self._existing([cells[0] for _line, cells, _digest in batch])
-        new, changed = [], []
-        for line, cells, digest in batch:
-            found = existing.get(cells[0])
-            if found == digest:
-                result.unchanged += 1
-                if self.per_row_status:
-                    result.statuses[line] = "unchanged"
-                continue
-            try:
-                record = self._validate(cells, digest)
-            except _Refused as refused:
-                self._error(line, refused.column, refused.message, cells[0][:40])
-                continue
-            if found is None:
-                new.append(record)
-                status = "created"
-            else:
-                changed.append(record)
-                status = "updated"
-            if self.per_row_status:
-                result.statuses[line] = status
-        result.created += len(new)
-        result.updated += len(changed)
-        if self.dry_run:
-            return
-        delta = self.delta
-        if changed:
-            for fact in self._old_facts([record[0] for record in changed]):
-                delta.add(fact, -1)
-        for records in (new, changed):
-            for r in records:
-                delta.add((r[16], r[4], r[2], r[1], r[3], r[8], r[20], r[18], r[19], r[13], r[14], r[15], r[17],
-                           r[12], r[10] is not None), 1)
-        if new or changed:
-            if self.vendor == "postgresql":
-                self._write_postgresql(new, changed)
-            else:
-                self._write_sqlite(new, changed)
-        if len(delta) >= rollups.FLUSH_KEYS:
-            delta.flush()
-
-    def _old_facts(self, numbers: list[str]) -> list[tuple]:
-        """The rollup facts of rows about to be updated, as they are now (RollupDelta.add's layout)."""
-        columns = ("created_on, unit_id, channel_id, type, category_id, status, answer_bucket, on_time, "
-                   "answer_seconds, return_count, satisfaction, field_check, due_on, scheduled_until, "
-                   "closed_at IS NOT NULL")
-        if self.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {columns} FROM kpi_request WHERE request_no = ANY(%s)", [numbers])
-                return cursor.fetchall()
-        return connection.connection.execute(
-            f"SELECT {columns} FROM kpi_request WHERE request_no IN ({','.join('?' * len(numbers))})",
-            numbers).fetchall()
-
-    def _existing(self, numbers: list[str]) -> dict[str, int]:
-        """request_no -> row_hash of the batch's rows already in the table."""
-        if self.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT request_no, row_hash FROM kpi_request WHERE request_no = ANY(%s)", [numbers])
-                return dict(cursor.fetchall())
-        # the driver's own connection: no debug wrapper around 5,000 parameters
-        return dict(connection.connection.execute(
-            f"SELECT request_no, row_hash FROM kpi_request WHERE request_no IN ({','.join('?' * len(numbers))})",
-            numbers).fetchall())
-
-    def _write_sqlite(self, new: list[tuple], changed: list[tuple]) -> None:
-        now = str(self.now.astimezone(UTC).replace(tzinfo=None))
-
-        def adapt(record: tuple) -> list:
-            out = list(record)
-            for index in (12, 16, 17):  # scheduled_until, created_on, due_on
-                if out[index] is not None:
-                    out[index] = out[index].isoformat()
-            out.append(now)
-            return out
-
-        raw = connection.connection
-        columns = self.WRITE_COLUMNS
-        if new:
-            raw.executemany(
-                f"INSERT INTO kpi_request ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [adapt(r) for r in new])
-        if changed:
-            assignments = ", ".join(f"{c} = ?" for c in columns[1:])
-            raw.executemany(f"UPDATE kpi_request SET {assignments} WHERE request_no = ?",
-                            [adapt(r)[1:] + [r[0]] for r in changed])
-
-    def _write_postgresql(self, new: list[tuple], changed: list[tuple]) -> None:
-        columns = ", ".join(self.WRITE_COLUMNS)
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg's own cursor, for COPY
-            if new:
-                with raw.copy(f"COPY kpi_request ({columns}) FROM STDIN") as copy:
-                    for record in new:
-                        copy.write_row(record + (self.now,))
-            if changed:
-                with raw.copy(f"COPY kpi_request_incoming ({columns}) FROM STDIN") as copy:
-                    for record in changed:
-                        copy.write_row(record + (self.now,))
-                assignments = ", ".join(f"{c} = i.{c}" for c in self.WRITE_COLUMNS[1:])
-                raw.execute(f"UPDATE kpi_request r SET {assignments} FROM kpi_request_incoming i "
-                            "WHERE r.request_no = i.request_no")
-                raw.execute("TRUNCATE kpi_request_incoming")
 
 
 def import_file(fileobj, filename: str, **options) -> ImportResult:

@@ -249,6 +249,7 @@ CAPABILITIES: dict[str, Capability] = {
             "callqa.change_scorecard",
             "callqa.view_scorecard",
             "callqa.view_agent",
+            "callqa.add_agent",
             "callqa.change_agent",
             "callqa.add_team",
             "callqa.change_team",
