@@ -26,7 +26,8 @@ def example(centre):
 
 
 def _total(user):
-    return CallKpiEngine(user=user).compute(date_from=dt.date(2026, 10, 1), date_to=dt.date(2026, 10, 31)).total.as_dict()
+    report = CallKpiEngine(user=user).compute(date_from=dt.date(2026, 10, 1), date_to=dt.date(2026, 10, 31))
+    return report.total.as_dict()
 
 
 def test_the_default_definition(example):
