@@ -401,6 +401,8 @@ QMS_CALLQA_SAMPLE_PER_AGENT = int(os.environ.get("CALLQA_SAMPLE_PER_AGENT", "5")
 QMS_CALLQA_DISPUTE_DAYS = int(os.environ.get("CALLQA_DISPUTE_DAYS", "7"))
 QMS_CALLQA_COACHING_DAYS = int(os.environ.get("CALLQA_COACHING_DAYS", "14"))
 QMS_CALLQA_CALIBRATION_TOLERANCE = float(os.environ.get("CALLQA_CALIBRATION_TOLERANCE", "5"))
+# An evaluation submitted within this many days after its month's end counts as on time (productivity).
+QMS_CALLQA_EVALUATION_GRACE_DAYS = int(os.environ.get("CALLQA_EVALUATION_GRACE_DAYS", "5"))
 # Repeated coaching: this many coaching tasks for one agent within the window (days) offers a DÖF.
 QMS_CALLQA_REPEAT_COACHING = int(os.environ.get("CALLQA_REPEAT_COACHING", "3"))
 QMS_CALLQA_REPEAT_WINDOW_DAYS = int(os.environ.get("CALLQA_REPEAT_WINDOW_DAYS", "90"))
