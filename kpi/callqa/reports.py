@@ -51,8 +51,6 @@ from kpi.callqa.scoring import Mark
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
-# Days after the end of the month an evaluation may still be submitted "on time" (the monthly
-# reports go out in the first week of the next month).
 
 
 # ---- months --------------------------------------------------------------------------------------
@@ -84,6 +82,8 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def grace_days() -> int:
+    """Days after a month's end an evaluation still counts as on time (the monthly reports go out in
+    the first week of the next month): settings.QMS_CALLQA_EVALUATION_GRACE_DAYS."""
     return int(settings.QMS_CALLQA_EVALUATION_GRACE_DAYS)
 
 
