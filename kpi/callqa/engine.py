@@ -4,7 +4,8 @@ gives the formulas; `definition()` states the one in force, and every report car
 
 It reads the call rollups (kpi.callqa.rollups), never the call table: ONE query per report over
 the smallest cube that can answer it (the month cube for whole months without a day, week or
-hour grouping; the hour cube when grouping by hour; else the day cube), a GROUP BY in SQL, plus
+hour grouping; for an hour grouping the interval cube, or the agent hour cube when agents or teams
+are grouped, filtered or scoped; else the day cube), a GROUP BY in SQL, plus
 once per engine the rollup state (the thresholds the rollups were counted with) and the names it
 shows (lines, queues, agents, teams), whatever the number of calls.
 
@@ -51,6 +52,7 @@ from kpi.callqa.models import (
     Agent,
     CallRollupDay,
     CallRollupHour,
+    CallRollupInterval,
     CallRollupMonth,
     Line,
     Queue,
@@ -266,7 +268,7 @@ class CallKpiReport:
     filters: dict
     rows: list[CallKpiRow]
     total: CallKpiRow
-    cube: str  # "hour", "day" or "month": the rollup read
+    cube: str  # "interval", "hour", "day" or "month": the rollup read
     definition: dict
     engine: CallKpiEngine | None = None
 
@@ -425,7 +427,9 @@ class CallKpiEngine:
             raise ValidationError(_("The period starts after it ends."))
         period = next((g for g in group_by if g in PERIODS), None)
         by_agent = "agent" in group_by or "team" in group_by
-        if "hour" in group_by:
+        if "hour" in group_by and not by_agent and agents is None and teams is None and not self.scoped:
+            cube, time_field, cube_name = CallRollupInterval, "day", "interval"
+        elif "hour" in group_by:
             cube, time_field, cube_name = CallRollupHour, "day", "hour"
         elif whole_months(date_from, date_to) and period not in ("day", "week"):
             cube, time_field, cube_name = CallRollupMonth, "month", "month"

@@ -1,9 +1,10 @@
 """The call rollups the contact-centre KPIs read: kept current by every call import (`CallDelta`,
 in the import's transaction) and rebuildable from the call table (`manage.py rebuild_call_rollups`).
 
-Three cubes hold the same counters (kpi.callqa.models.CallCounters): `CallRollupHour` (day x hour x
-line x queue x agent), `CallRollupDay` (day x line x queue x agent) and `CallRollupMonth` (month x
-line x queue x agent). Calls without an agent are kept under agent_key 0.
+Four cubes hold the same counters (kpi.callqa.models.CallCounters): `CallRollupHour` (day x hour x
+line x queue x agent), `CallRollupInterval` (day x hour x line x queue: the hour profile of lines
+and queues without reading a row per agent), `CallRollupDay` (day x line x queue x agent) and
+`CallRollupMonth` (month x line x queue x agent). Calls without an agent are kept under agent_key 0.
 
 The service-level and short-abandon thresholds are counted in (`answered_in_sl`, ...): the
 thresholds used are kept in `CallRollupState`; after the settings change, a rebuild recounts.
@@ -23,6 +24,7 @@ from kpi.callqa.models import (
     NO_AGENT,
     CallRollupDay,
     CallRollupHour,
+    CallRollupInterval,
     CallRollupMonth,
     CallRollupState,
     Direction,
@@ -104,11 +106,13 @@ class CallDelta:
                 vector[5] += sign
 
     def flush(self) -> None:
-        """Add the sums to the three cubes (creating rows), then forget them."""
+        """Add the sums to the four cubes (creating rows), then forget them."""
+        interval: dict[tuple, list[int]] = {}
         day: dict[tuple, list[int]] = {}
         month: dict[tuple, list[int]] = {}
-        for (d, _hour, line, queue, agent), vector in self.hour.items():
-            for target, key in ((day, (d, line, queue, agent)), (month, (d.replace(day=1), line, queue, agent))):
+        for (d, hour, line, queue, agent), vector in self.hour.items():
+            for target, key in ((interval, (d, hour, line, queue)), (day, (d, line, queue, agent)),
+                                (month, (d.replace(day=1), line, queue, agent))):
                 total = target.get(key)
                 if total is None:
                     target[key] = list(vector)
@@ -117,6 +121,8 @@ class CallDelta:
                         total[index] += value
         prune = self.subtracted
         upsert_sums(CallRollupHour, ("day", "hour", "line_id", "queue_id", "agent_key"), self.hour,
+                    counters=CALL_COUNTERS, prune=prune, empty=EMPTY)
+        upsert_sums(CallRollupInterval, ("day", "hour", "line_id", "queue_id"), interval,
                     counters=CALL_COUNTERS, prune=prune, empty=EMPTY)
         upsert_sums(CallRollupDay, ("day", "line_id", "queue_id", "agent_key"), day,
                     counters=CALL_COUNTERS, prune=prune, empty=EMPTY)
@@ -178,6 +184,11 @@ def _rebuild(cursor, first: dt.date | None, last: dt.date | None, sl: int, short
         f"INSERT INTO callqa_callrolluphour (day, hour, line_id, queue_id, agent_key, {counters}) "
         f"SELECT offered_on, offered_hour, line_id, queue_id, {agent}, {_counters_sql(sl, short)} "
         f"FROM callqa_call{where_offered} GROUP BY offered_on, offered_hour, line_id, queue_id, {agent}", params)
+    cursor.execute(f"DELETE FROM callqa_callrollupinterval{where_day}", params)
+    cursor.execute(
+        f"INSERT INTO callqa_callrollupinterval (day, hour, line_id, queue_id, {counters}) "
+        f"SELECT day, hour, line_id, queue_id, {sums} FROM callqa_callrolluphour{where_day} "
+        "GROUP BY day, hour, line_id, queue_id", params)
     cursor.execute(f"DELETE FROM callqa_callrollupday{where_day}", params)
     cursor.execute(
         f"INSERT INTO callqa_callrollupday (day, line_id, queue_id, agent_key, {counters}) "

@@ -6,7 +6,7 @@ import io
 import itertools
 
 from kpi.callqa.ingest import COLUMNS
-from kpi.callqa.models import CALL_COUNTERS, CallRollupDay, CallRollupHour, CallRollupMonth
+from kpi.callqa.models import CALL_COUNTERS, CallRollupDay, CallRollupHour, CallRollupInterval, CallRollupMonth
 
 HEADER = list(COLUMNS)
 _numbers = itertools.count(1)
@@ -66,9 +66,10 @@ def refused(result, line: int, column: str) -> str:
 
 
 def cubes() -> dict[str, list[tuple]]:
-    """The three call rollup cubes as sorted tuples (keys and counters), every row (an empty one too)."""
+    """The four call rollup cubes as sorted tuples (keys and counters), every row (an empty one too)."""
     out = {}
     for model, keys in ((CallRollupHour, ("day", "hour", "line_id", "queue_id", "agent_key")),
+                        (CallRollupInterval, ("day", "hour", "line_id", "queue_id")),
                         (CallRollupDay, ("day", "line_id", "queue_id", "agent_key")),
                         (CallRollupMonth, ("month", "line_id", "queue_id", "agent_key"))):
         out[model.__name__] = sorted(model.objects.values_list(*keys, *CALL_COUNTERS))

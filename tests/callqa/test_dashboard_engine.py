@@ -189,8 +189,11 @@ def test_no_agent_calls_count_in_line_and_queue_figures(october):
 
 def test_hour_of_day(october):
     report = compute(group_by=("hour",))
-    assert report.cube == "hour"
+    assert report.cube == "interval"  # the hour cube without agents
     assert [(r.keys["hour"], r.values["offered"]) for r in report.rows] == [(9, 1), (10, 6), (11, 0), (14, 3)]
+    by_agent = compute(group_by=("agent", "hour"))
+    assert by_agent.cube == "hour"  # agents need the agent hour cube
+    assert sum(r.values["offered"] for r in by_agent.rows) == 5  # calls without an agent left out
     both = compute(group_by=("day", "hour"))
     assert [(r.keys["day"], r.keys["hour"]) for r in both.rows] == [
         ("2026-10-05", 10), ("2026-10-05", 11), ("2026-10-06", 9), ("2026-10-06", 14)]
