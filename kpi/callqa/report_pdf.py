@@ -116,7 +116,7 @@ def agent_report_pdf(report: AgentMonth, *, user=None) -> bytes:
         flowables.append(Paragraph(escape(_("Criteria")), st.heading))
         rows = [[c.section, c.text + (" ★" if c.critical else ""), percent(c.percent), format_number(c.scored),
                  format_number(c.na), format_number(c.zeros)] for c in report.criteria]
-        flowables.append(data_table([_("Section"), _("Criterion"), _("Average (% of maximum)"), _("Marks"),
+        flowables.append(data_table([_("Section"), _("Criterion"), _("Average (share of the maximum mark)"), _("Marks"),
                                      _("N/A"), _("Marks of 0")], rows,
                                     col_widths=["15%", "35%", "16%", "10%", "12%", "12%"]))
         flowables.append(Paragraph(escape(_("★ critical criterion. N/A marks are left out of the average.")),
