@@ -22,6 +22,10 @@ MENU_OF_CAPABILITY = {
     "training.request": {"training", "training-my", "training-request-add", "training-request-mine"},
     "kpi.view": {"kpi", "kpi-dashboard", "kpi-scorecards", "kpi-crisis", "kpi-yearly"},
     "kpi.import": {"kpi-import-requests"},
+    "callqa.import": {"callqa-import-calls"},
+    "callqa.evaluate": {"callqa-queue"},
+    "callqa.feedback": {"callqa-my-evaluations"},
+    "callqa.manage": {"callqa-disputes", "callqa-sampling"},
 }
 
 # Menu items several capabilities show: each must be shown exactly to the roles holding one of them.
@@ -37,6 +41,13 @@ MENU_OF_ANY_CAPABILITY = {
     "training-sessions": {"training.coordinate", "training.oversee"},
     "training-requests": {"training.coordinate", "training.oversee", "training.follow"},
     "training-request-evaluation": {"training.coordinate", "training.oversee"},
+    "callqa": {"callqa.kpis", "callqa.import", "callqa.evaluate", "callqa.feedback", "callqa.team", "callqa.manage"},
+    "callqa-dashboard": {"callqa.kpis", "callqa.team"},
+    "callqa-evaluations": {"callqa.manage", "callqa.team"},
+    "callqa-scorecards": {"callqa.evaluate", "callqa.team", "callqa.manage"},
+    "callqa-calibration": {"callqa.evaluate", "callqa.manage"},
+    "callqa-reports": {"callqa.feedback", "callqa.team", "callqa.manage"},
+    "callqa-coaching": {"callqa.feedback", "callqa.team", "callqa.manage"},
     **dict.fromkeys(
         ("training-effectiveness", "training-results", "training-certificates", "training-matrix",
          "training-orientation", "training-hours"),
