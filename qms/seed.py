@@ -67,6 +67,8 @@ DEMO_USERS = [
     ("cagri.temsilcisi", "Burak", "Öztürk", Role.AGENT, "ALO153", "Çağrı Merkezi Temsilcisi"),
     ("birim.yoneticisi", "Gülşen", "Aydın", Role.UNIT_MANAGER, "ÇMŞ", "Çağrı Merkezi Şefi"),
     ("personel", "İbrahim", "Arslan", Role.STAFF, "KSB", "Memur"),
+    ("kalite.sorumlusu", "Nevin", "Karaca", Role.QA_LEAD, "ÇMPK", "Çağrı Kalite Sorumlusu"),
+    ("takim.lideri", "Sevda", "Aras", Role.TEAM_LEAD, "ALO153", "Takım Lideri"),
 ]
 
 # More people, so that lists and unit scoping have something to show.

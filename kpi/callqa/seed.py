@@ -58,7 +58,8 @@ DEMO_FILENAME = "demo-cagrilar.csv"
 SCORECARD_KEY = "standart"
 DEMO_AGENT = "cagri.temsilcisi"
 DEMO_EVALUATOR = "kalite.degerlendirici"
-QA_LEAD = "cmpk.sorumlusu"  # the head of the performance and quality unit leads call QA
+QA_LEAD = "kalite.sorumlusu"  # qms.seed.DEMO_USERS
+FIRST_TEAM_LEAD = "takim.lideri"  # qms.seed.DEMO_USERS: leads the demo agent's team
 
 # username, first name, last name, role, unit code, title
 PEOPLE = [
@@ -66,14 +67,13 @@ PEOPLE = [
     ("degerlendirici.3", "Tamer", "Kurtoğlu", Role.QA_EVALUATOR, "ÇMPK", "Kalite Değerlendirme Uzmanı"),
     ("degerlendirici.4", "Nilüfer", "Şen", Role.QA_EVALUATOR, "ÇMPK", "Kalite Değerlendirme Uzmanı"),
     ("degerlendirici.5", "Ercan", "Yıldırım", Role.QA_EVALUATOR, "ÇMPK", "Kalite Değerlendirme Uzmanı"),
-    ("takim.lideri.1", "Sevda", "Aras", Role.TEAM_LEAD, "ALO153", "Takım Lideri"),
     ("takim.lideri.2", "Bülent", "Çınar", Role.TEAM_LEAD, "ALO153", "Takım Lideri"),
     ("takim.lideri.3", "Arzu", "Ekinci", Role.TEAM_LEAD, "ALO153", "Takım Lideri"),
     ("takim.lideri.4", "Cihan", "Özbek", Role.TEAM_LEAD, "ALO153", "Takım Lideri"),
 ]
 # team name, lead's username, the shift its agents work
 TEAMS = [
-    ("Sabah Takımı 1", "takim.lideri.1", "sabah"),
+    ("Sabah Takımı 1", FIRST_TEAM_LEAD, "sabah"),
     ("Sabah Takımı 2", "takim.lideri.2", "sabah"),
     ("Akşam Takımı", "takim.lideri.3", "akşam"),
     ("Gece Takımı", "takim.lideri.4", "gece"),
@@ -143,11 +143,7 @@ def _people() -> dict[str, object]:
             user.groups.add(groups[ROLES[role].group_name])
             StaffProfile.objects.create(user=user, unit=units[unit], title=title, hire_date=dt.date(2020, 2, 3))
             existing[username] = user
-    lead = User.objects.filter(username=QA_LEAD).first()
-    if lead is not None:
-        lead.groups.add(Group.objects.get(name=ROLES[Role.QA_LEAD].group_name))
-        existing[QA_LEAD] = lead
-    for username in (DEMO_EVALUATOR, DEMO_AGENT):
+    for username in (QA_LEAD, FIRST_TEAM_LEAD, DEMO_EVALUATOR, DEMO_AGENT):
         found = User.objects.filter(username=username).first()
         if found is not None:
             existing[username] = found

@@ -112,10 +112,13 @@ def test_nobody_deletes_an_agent_or_a_team(centre, client, make_user):
     assert Agent.objects.filter(pk=centre.agents.orphan.pk).exists() and Team.objects.filter(pk=centre.teams.b.pk)
 
 
-def test_adding_an_agent_needs_the_add_permission(centre, client, make_user):
-    client.force_login(centre.users.qa_lead)
-    assert refused(client.get(f"{AGENTS}new/"))
-    client.force_login(make_user(unit=None, is_superuser=True, username="kok"))
+def test_adding_an_agent_needs_the_add_permission(centre, client):
+    for user in (centre.users.lead_a, centre.users.ev1, centre.users.a1):
+        client.force_login(user)
+        assert refused(client.get(f"{AGENTS}new/"))
+        assert refused(client.post(f"{AGENTS}new/", {"code": "C099", "shift": "sabah", "is_active": "on"}))
+    assert not Agent.objects.filter(code="C099").exists()
+    client.force_login(centre.users.qa_lead)  # the QA lead adds agents (callqa.add_agent)
     response = client.post(f"{AGENTS}new/", {"code": "C100", "name": "Yeni", "shift": "sabah", "is_active": "on"})
     assert response.status_code == 302 and Agent.objects.filter(code="C100").exists()
 
