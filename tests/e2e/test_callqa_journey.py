@@ -10,7 +10,7 @@ passes axe (WCAG 2.1 AA) and the CSP. Screenshots: tests/artifacts/callqa-*.png.
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from kpi.callqa.models import Acknowledgement, Criterion, Evaluation, EvaluationStatus
@@ -68,11 +68,13 @@ def test_an_evaluator_scores_a_call_and_the_agent_acknowledges_it(ui):
     for index in range(count):
         block = blocks.nth(index)
         radios = block.locator("input[type=radio]:not([value=na])")
-        if radios.count():
-            radios.last.check()
+        if radios.count():  # the best mark: the highest value offered (yes = 1)
+            values = radios.evaluate_all("els => els.map(e => Number(e.value))")
+            block.locator(f"input[type=radio][value='{max(values)}']").check()
         else:
             select = block.locator("select")
-            select.select_option(select.locator("option").last.get_attribute("value"))
+            values = select.locator("option").evaluate_all("els => els.map(e => e.value).filter(v => /^\\d+$/.test(v))")
+            select.select_option(str(max(int(v) for v in values)))
     blocks.first.locator("textarea").fill("Karşılama kalıbı eksiksiz; çağrı açılışı örnek niteliğinde.")
     page.locator("textarea[name=feedback]").fill("Çözüm odaklı, sakin ve anlaşılır bir görüşme.")
     page.locator("textarea[name=suggestions]").fill("Bilgi bankasındaki güncel duyuruları vardiya başında okuyun.")
@@ -90,7 +92,7 @@ def test_an_evaluator_scores_a_call_and_the_agent_acknowledges_it(ui):
     page.context.clear_cookies()
     ui.login("cagri.temsilcisi")
     open_from_the_menu(ui, menu("My evaluations"))
-    row = page.locator("tr", has_text=waiting.call.call_id)
+    row = page.locator("tr", has_text=f"{timezone.localtime(waiting.call.offered_at):%d.%m.%Y %H:%M}")
     expect(row).to_have_count(1)
     ui.assert_accessible("callqa my evaluations")
     screenshot(ui, "callqa-mine")
