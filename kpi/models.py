@@ -273,8 +273,9 @@ class KpiTarget(models.Model):
         return f"{self.get_kpi_display()} ({self.unit or _('department')})"
 
 
-class ImportRun(models.Model):
-    """What one import or API batch did: who, when, from what, and the counts (never the rows)."""
+class ImportRunBase(models.Model):
+    """What one import or API batch did: who, when, from what, and the counts (never the rows).
+    Each pipeline keeps its own list (requests here, calls in kpi.callqa)."""
 
     class Source(models.TextChoices):
         FILE = "file", _("File")
@@ -294,9 +295,14 @@ class ImportRun(models.Model):
     errors = models.PositiveIntegerField(_("refused rows"), default=0)
 
     class Meta:
+        abstract = True
         ordering = ["-started_at"]
-        verbose_name = _("request import")
-        verbose_name_plural = _("request imports")
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.started_at:%d.%m.%Y %H:%M}"
+
+
+class ImportRun(ImportRunBase):
+    class Meta(ImportRunBase.Meta):
+        verbose_name = _("request import")
+        verbose_name_plural = _("request imports")

@@ -21,6 +21,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from kpi.models import ImportRunBase
+
 # ---- call records ---------------------------------------------------------------------------------
 
 
@@ -263,33 +265,12 @@ class CallRollupState(models.Model):
         return f"SL {self.sl_seconds}s / short {self.short_abandon_seconds}s"
 
 
-class CallImportRun(models.Model):
-    """What one call import or API batch did: who, when, from what, and the counts (never the rows)."""
+class CallImportRun(ImportRunBase):
+    """What one call import or API batch did (kpi.models.ImportRunBase)."""
 
-    class Source(models.TextChoices):
-        FILE = "file", _("File")
-        COMMAND = "command", _("Command")
-        API = "api", _("API")
-
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    filename = models.CharField(_("file"), max_length=255, blank=True)
-    started_at = models.DateTimeField(_("started at"))
-    finished_at = models.DateTimeField(_("finished at"), null=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    created = models.PositiveIntegerField(_("new"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    errors = models.PositiveIntegerField(_("refused rows"), default=0)
-
-    class Meta:
-        ordering = ["-started_at"]
+    class Meta(ImportRunBase.Meta):
         verbose_name = _("call import")
         verbose_name_plural = _("call imports")
-
-    def __str__(self) -> str:
-        return f"{self.get_source_display()} {self.started_at:%d.%m.%Y %H:%M}"
 
 
 # ---- scorecards -----------------------------------------------------------------------------------

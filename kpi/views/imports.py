@@ -10,9 +10,8 @@
 * `kpi:import_errors` (GET /admin/kpi/imports/<token>/errors.csv): every refused row of the
   preview as CSV.
 
-Between the steps the file is kept in private storage (`qms.files.private_storage`, under
-`kpi-imports/`) by a random token that only the uploader's session knows; it is deleted when the
-import is done or cancelled (and any left over after a day at the next upload).
+The screens are kpi.views.upload_import's, configured here (the call import is the other
+configuration); the file waits in private storage under `kpi-imports/` between the steps.
 
 Everything needs `kpi.import_request` (the "kpi.import" capability); anyone else gets 403.
 A committed import is an `ImportRun` row and an audit-log entry (counts only, never rows).
@@ -20,317 +19,69 @@ A committed import is an `ImportRun` row and an audit-log entry (counts only, ne
 
 from __future__ import annotations
 
-import re
-import secrets
-from datetime import timedelta
-
 from django import forms
-from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
-from django.urls import path, reverse, reverse_lazy
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
-from django.views.defaults import permission_denied
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kpi.ingest import COLUMN_LABELS, COLUMNS, REQUIRED, import_file
 from kpi.menu import PermissionMenuItem
 from kpi.models import ImportRun
-from qms.downloads import CSV_CONTENT_TYPE, attachment_response, csv_bytes
-from qms.files import private_storage
-from qms.tables import EXTENSIONS, extension_of
+from kpi.views.upload_import import (  # noqa: F401 (MAX_SHOWN, RUNS_PER_PAGE: the tests read them)
+    MAX_SHOWN,
+    RUNS_PER_PAGE,
+    UploadForm,
+    UploadImport,
+    UploadIndexView,
+    UploadPreviewView,
+)
 
 IMPORT_PERMISSION = "kpi.import_request"
 SESSION_KEY = "kpi_request_imports"
-FOLDER = "kpi-imports"
-KEEP = timedelta(days=1)
-MAX_SHOWN = 200
-RUNS_PER_PAGE = 50
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+SPEC = UploadImport(
+    namespace="kpi", url_names=("import_requests", "import_preview", "import_errors"),
+    permission=IMPORT_PERMISSION,
+    refusal=gettext_lazy("Importing citizen requests is for those who hold the “import requests” permission."),
+    session_key=SESSION_KEY, folder="kpi-imports", import_file=import_file, run_model=ImportRun,
+    key_label=gettext_lazy("Request number"), columns=COLUMNS, required=REQUIRED, column_labels=COLUMN_LABELS,
+    option="create_units", index_title=gettext_lazy("Import requests"),
+)
 
 
-def _refusal(request):
-    if request.user.has_perm(IMPORT_PERMISSION):
-        return None
-    return permission_denied(request, PermissionDenied(
-        _("Importing citizen requests is for those who hold the “import requests” permission.")))
+class RequestFileForm(UploadForm):
+    command = "import_requests"
 
-
-# --- the kept upload ------------------------------------------------------------------------------
-
-
-def _file_name(token: str, extension: str) -> str:
-    if not _TOKEN.match(token or "") or extension not in EXTENSIONS:
-        raise ValueError("bad upload token")
-    return f"{FOLDER}/{token}.{extension}"
-
-
-def _errors_name(token: str) -> str:
-    if not _TOKEN.match(token or ""):
-        raise ValueError("bad upload token")
-    return f"{FOLDER}/{token}.errors.csv"
-
-
-def _delete(name: str) -> None:
-    storage = private_storage()
-    try:
-        storage.delete(name)
-    except OSError:
-        pass
-
-
-def _drop_stale() -> None:
-    """Remove kept files older than KEEP (a preview nobody confirmed or cancelled)."""
-    storage = private_storage()
-    try:
-        _folders, files = storage.listdir(FOLDER)
-    except OSError:
-        return
-    limit = timezone.now() - KEEP
-    for name in files:
-        try:
-            if storage.get_modified_time(f"{FOLDER}/{name}") < limit:
-                storage.delete(f"{FOLDER}/{name}")
-        except OSError:
-            pass
-
-
-def store_upload(upload, *, name: str, options: dict, session) -> str:
-    """Keep the uploaded file (streamed to disk) under a new token known to this session only."""
-    _drop_stale()
-    token = secrets.token_hex(16)
-    extension = extension_of(name)
-    private_storage().save(_file_name(token, extension), upload)
-    uploads = session.get(SESSION_KEY, {})
-    for old in list(uploads)[:-4]:  # several tabs may preview at once; keep the last few
-        _forget(session, old, uploads)
-    uploads[token] = {"name": name, "extension": extension, **options}
-    session[SESSION_KEY] = uploads
-    return token
-
-
-def _forget(session, token: str, uploads: dict | None = None) -> None:
-    uploads = session.get(SESSION_KEY, {}) if uploads is None else uploads
-    entry = uploads.pop(token, None)
-    if isinstance(entry, dict):
-        try:
-            _delete(_file_name(token, entry.get("extension", "")))
-            _delete(_errors_name(token))
-        except ValueError:
-            pass
-    session[SESSION_KEY] = uploads
-
-
-# --- forms ----------------------------------------------------------------------------------------
-
-
-class RequestFileForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy("The case system's export as XLSX or CSV (UTF-8 or Windows Turkish, separated by "
-                               "commas or semicolons)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
-    skip_errors = forms.BooleanField(
-        label=gettext_lazy("Skip refused rows"), required=False,
-        help_text=gettext_lazy("Import the valid rows even if some rows are refused. Otherwise a file with any "
-                               "refused row imports nothing."),
-    )
     create_units = forms.BooleanField(
         label=gettext_lazy("Create unknown units"), required=False,
         help_text=gettext_lazy("A unit code the portal does not know becomes a new unit (named by its code) "
                                "instead of a refused row."),
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
-        if extension_of(name) not in EXTENSIONS:
-            raise ValidationError(_("Upload an XLSX or CSV file (an old XLS file: save it as XLSX first)."))
-        limit = settings.QMS_KPI_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                _("The file is %(size)s MB; the limit here is %(limit)s MB. Import larger files with "
-                  "“manage.py import_requests”.")
-                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": limit // (1024 * 1024)})
-        if not upload.size:
-            raise ValidationError(_("The file is empty."))
-        upload.name = name
-        return upload
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext_lazy(
+            "The case system's export as XLSX or CSV (UTF-8 or Windows Turkish, separated by commas or semicolons).")
 
 
-# --- views ----------------------------------------------------------------------------------------
-
-
-class _ImportMixin:
-    header_icon = "upload"
-
-    def dispatch(self, request, *args, **kwargs):
-        if refusal := _refusal(request):
-            return refusal
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        items = [{"url": reverse("wagtailadmin_home"), "label": _("Home")}]
-        if self.page_title != ImportRequestsView.page_title:
-            items.append({"url": reverse("kpi:import_requests"), "label": str(ImportRequestsView.page_title)})
-        return items + [{"url": "", "label": self.get_page_title()}]
-
-
-class ImportRequestsView(_ImportMixin, WagtailAdminTemplateMixin, TemplateView):
+class ImportRequestsView(UploadIndexView):
     """The upload form and the past imports."""
 
+    spec = SPEC
+    form_class = RequestFileForm
     template_name = "kpi/imports/index.html"
-    page_title = gettext_lazy("Import requests")
-
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=RequestFileForm()))
-
-    def post(self, request, *args, **kwargs):
-        form = RequestFileForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        upload = form.cleaned_data["file"]
-        token = store_upload(upload, name=upload.name, session=request.session, options={
-            "skip_errors": form.cleaned_data["skip_errors"], "create_units": form.cleaned_data["create_units"]})
-        return HttpResponseRedirect(reverse("kpi:import_preview", args=[token]))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        runs = ImportRun.objects.select_related("user").order_by("-started_at", "-pk")
-        page = Paginator(runs, RUNS_PER_PAGE).get_page(self.request.GET.get("p"))
-        context.update(
-            page=page,
-            runs=list(page),
-            columns=[(name, COLUMN_LABELS[name], name in REQUIRED) for name in COLUMNS],
-            limit_mb=settings.QMS_KPI_IMPORT_MAX_BYTES // (1024 * 1024),
-        )
-        return context
+    page_title = SPEC.index_title
 
 
-class ImportPreviewView(_ImportMixin, WagtailAdminTemplateMixin, TemplateView):
-    """The dry run's counts and refused rows; POST "import" imports, "cancel" drops the file."""
-
+class ImportPreviewView(UploadPreviewView):
+    spec = SPEC
     template_name = "kpi/imports/preview.html"
     page_title = gettext_lazy("Check the file before importing")
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.token = kwargs["token"]
-
-    def entry(self) -> dict:
-        """The kept file's name and options; only a token of this person's session counts."""
-        entry = self.request.session.get(SESSION_KEY, {}).get(self.token)
-        if not isinstance(entry, dict):
-            raise Http404
-        return entry
-
-    def run(self, entry: dict, *, dry_run: bool, skip_errors: bool):
-        """The import's result, or None when the file is gone or refused (the person is told and sent back)."""
-        storage = private_storage()
-        name = _file_name(self.token, entry["extension"])
-        try:
-            fileobj = storage.open(name, "rb")
-        except OSError:
-            _forget(self.request.session, self.token)
-            messages.error(self.request, _("The uploaded file is no longer kept; upload it again."))
-            return None
-        try:
-            with fileobj:
-                return import_file(fileobj, entry["name"], user=self.request.user, source=ImportRun.Source.FILE,
-                                   dry_run=dry_run, skip_errors=skip_errors,
-                                   create_units=entry.get("create_units", False),
-                                   max_bytes=settings.QMS_KPI_IMPORT_MAX_BYTES)
-        except ValidationError as error:
-            _forget(self.request.session, self.token)
-            messages.error(self.request, _("The file “%(name)s” was refused: %(reason)s")
-                           % {"name": entry["name"], "reason": " ".join(error.messages)})
-            return None
-
-    def keep_errors(self, result) -> None:
-        """Every refused row of the preview as a CSV file beside the upload (the download link)."""
-        from django.core.files.base import ContentFile
-
-        name = _errors_name(self.token)
-        _delete(name)
-        if result.errors:
-            content = csv_bytes([_("Line"), _("Column"), _("Request number"), _("Reason")],
-                                ([e.line, e.column, e.request_no, e.message] for e in result.errors))
-            private_storage().save(name, ContentFile(content))
-
-    def render_preview(self, entry: dict, result, *, problems=(), status: int = 200):
-        context = self.get_context_data(
-            name=entry["name"], options=entry, result=result, errors=result.errors[:MAX_SHOWN],
-            more_errors=max(result.error_count - MAX_SHOWN, 0), problems=problems,
-            may_import=result.rows > result.error_count,
-        )
-        return self.render_to_response(context, status=status)
-
-    def get(self, request, *args, **kwargs):
-        entry = self.entry()
-        result = self.run(entry, dry_run=True, skip_errors=True)
-        if result is None:
-            return HttpResponseRedirect(reverse("kpi:import_requests"))
-        self.keep_errors(result)
-        return self.render_preview(entry, result)
-
-    def post(self, request, *args, **kwargs):
-        entry = self.entry()
-        action = request.POST.get("action")
-        if action == "cancel":
-            _forget(request.session, self.token)
-            messages.info(request, _("The import was cancelled; nothing was imported."))
-            return HttpResponseRedirect(reverse("kpi:import_requests"))
-        if action not in ("import", "import_skip"):
-            return HttpResponseRedirect(reverse("kpi:import_preview", args=[self.token]))
-        skip_errors = action == "import_skip" or bool(entry.get("skip_errors"))
-        result = self.run(entry, dry_run=False, skip_errors=skip_errors)
-        if result is None:
-            return HttpResponseRedirect(reverse("kpi:import_requests"))
-        if not result.committed:
-            self.keep_errors(result)
-            problem = ngettext(
-                "Nothing was imported: %(count)s row is refused. Correct the file and upload it again, or "
-                "import the other rows and skip it.",
-                "Nothing was imported: %(count)s rows are refused. Correct the file and upload it again, or "
-                "import the other rows and skip them.", result.error_count) % {"count": result.error_count}
-            return self.render_preview(entry, result, problems=[problem], status=400)
-        _forget(request.session, self.token)
-        text = _("%(name)s: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
-            "name": entry["name"], "created": result.created, "updated": result.updated,
-            "unchanged": result.unchanged}
-        if result.error_count:
-            text += " " + ngettext("%(count)s refused row was skipped.", "%(count)s refused rows were skipped.",
-                                   result.error_count) % {"count": result.error_count}
-        messages.success(request, text)
-        return HttpResponseRedirect(reverse("kpi:import_requests"))
-
-
-def import_errors(request, token: str):
-    """The preview's refused rows as CSV (only for the session that uploaded the file)."""
-    if refusal := _refusal(request):
-        return refusal
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if not isinstance(entry, dict):
-        raise Http404
-    try:
-        with private_storage().open(_errors_name(token), "rb") as kept:
-            content = kept.read()
-    except (OSError, ValueError):
-        raise Http404 from None
-    stem = entry["name"].rsplit(".", 1)[0]
-    return attachment_response(content, f"{stem} - {_('refused rows')}.csv", CSV_CONTENT_TYPE)
 
 
 urlpatterns = [
     path("imports/", ImportRequestsView.as_view(), name="import_requests"),
     path("imports/<str:token>/", ImportPreviewView.as_view(), name="import_preview"),
-    path("imports/<str:token>/errors.csv", import_errors, name="import_errors"),
+    path("imports/<str:token>/errors.csv", SPEC.errors_view, name="import_errors"),
 ]
 
 
