@@ -92,36 +92,46 @@ def _batch_limit() -> int:
     return settings.QMS_KPI_API_BATCH_MAX
 
 
-def _read_batch(request) -> list:
-    """The posted records, or HttpError 400/413 saying what is wrong with the body.
+def read_batch(request, *, key: str, max_records: int, bytes_per_record: int, not_a_list: str, empty: str,
+               too_many: str) -> list:
+    """The posted records (`{key: [...]}`), or HttpError 400/413 saying what is wrong with the body.
+    The request and call batches both read their bodies with it; the three messages name their records
+    (`too_many` takes %(max)s and %(count)s).
 
     The body is read here rather than by ninja: a full batch is larger than Django's
     DATA_UPLOAD_MAX_MEMORY_SIZE (meant for forms), so it gets its own limit by the batch size."""
-    limit = _batch_limit() * BYTES_PER_REQUEST + 65536
+    limit = max_records * bytes_per_record + 65536
+    too_large = HttpError(413, _("The body is larger than %(size)s MB; send smaller batches.")
+                          % {"size": max(limit // (1024 * 1024), 1)})
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length > limit:
-        raise HttpError(413, _("The body is larger than %(size)s MB; send smaller batches.")
-                        % {"size": limit // (1024 * 1024)})
+        raise too_large
     raw = request.read(limit + 1)
     if len(raw) > limit:
-        raise HttpError(413, _("The body is larger than %(size)s MB; send smaller batches.")
-                        % {"size": limit // (1024 * 1024)})
+        raise too_large
     try:
         body = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError) as error:
         raise HttpError(400, _("The body is not JSON: %(error)s") % {"error": error}) from None
-    records = body.get("requests") if isinstance(body, dict) else None
+    records = body.get(key) if isinstance(body, dict) else None
     if not isinstance(records, list):
-        raise HttpError(400, _("The body must be an object with a list of requests: {\"requests\": [...]}."))
+        raise HttpError(400, not_a_list)
     if not records:
-        raise HttpError(400, _("The batch holds no requests."))
-    if len(records) > _batch_limit():
-        raise HttpError(400, _("A batch holds at most %(max)s requests; this one has %(count)s. Send it in "
-                               "smaller batches.") % {"max": _batch_limit(), "count": len(records)})
+        raise HttpError(400, empty)
+    if len(records) > max_records:
+        raise HttpError(400, too_many % {"max": max_records, "count": len(records)})
     return records
+
+
+def _read_batch(request) -> list:
+    return read_batch(
+        request, key="requests", max_records=_batch_limit(), bytes_per_record=BYTES_PER_REQUEST,
+        not_a_list=_("The body must be an object with a list of requests: {\"requests\": [...]}."),
+        empty=_("The batch holds no requests."),
+        too_many=_("A batch holds at most %(max)s requests; this one has %(count)s. Send it in smaller batches."))
 
 
 def _request_no(record) -> str:

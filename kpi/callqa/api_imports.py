@@ -26,14 +26,13 @@ batch changes nothing. A dry run checks and counts and writes nothing.
 """
 
 # No `from __future__ import annotations`: ninja reads the parameter and schema types at import.
-import json
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
+from kpi.api import read_batch
 from kpi.callqa.ingest import COLUMNS, REQUIRED, import_records
 from qms.api import api, require_perm
 
@@ -96,37 +95,12 @@ def _batch_limit() -> int:
     return settings.QMS_CALL_API_BATCH_MAX
 
 
-def _too_large(limit: int) -> HttpError:
-    return HttpError(413, _("The body is larger than %(size)s MB; send smaller batches.")
-                     % {"size": max(limit // (1024 * 1024), 1)})
-
-
 def _read_batch(request) -> list:
-    """The posted records, or HttpError 400/413 saying what is wrong with the body (read here, with
-    a limit by the batch size, rather than under DATA_UPLOAD_MAX_MEMORY_SIZE, which is for forms)."""
-    limit = _batch_limit() * BYTES_PER_CALL + 65536
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        raise _too_large(limit)
-    raw = request.read(limit + 1)
-    if len(raw) > limit:
-        raise _too_large(limit)
-    try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as error:
-        raise HttpError(400, _("The body is not JSON: %(error)s") % {"error": error}) from None
-    records = body.get("calls") if isinstance(body, dict) else None
-    if not isinstance(records, list):
-        raise HttpError(400, _("The body must be an object with a list of calls: {\"calls\": [...]}."))
-    if not records:
-        raise HttpError(400, _("The batch holds no calls."))
-    if len(records) > _batch_limit():
-        raise HttpError(400, _("A batch holds at most %(max)s calls; this one has %(count)s. Send it in "
-                               "smaller batches.") % {"max": _batch_limit(), "count": len(records)})
-    return records
+    return read_batch(
+        request, key="calls", max_records=_batch_limit(), bytes_per_record=BYTES_PER_CALL,
+        not_a_list=_("The body must be an object with a list of calls: {\"calls\": [...]}."),
+        empty=_("The batch holds no calls."),
+        too_many=_("A batch holds at most %(max)s calls; this one has %(count)s. Send it in smaller batches."))
 
 
 def _call_id(record) -> str:
