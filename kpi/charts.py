@@ -151,6 +151,26 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def polylines(fractions, *, left: float, slot: float, base: float, plot_h: float, colour: str,
+              width: float = 2.5, dash: str = "") -> list:
+    """A line through `fractions` (0..1, one per slot, drawn at the slot's centre), broken where a
+    value is None: one <polyline> per run of two or more points. Every line chart draws with it."""
+    segments, current = [], []
+    for index, value in enumerate(fractions):
+        if value is None:
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        current.append((left + slot * (index + 0.5), base - plot_h * value))
+    if current:
+        segments.append(current)
+    dash_attr = format_html(' stroke-dasharray="{}"', dash) if dash else ""
+    return [format_html('<polyline points="{}" fill="none" stroke="{}" stroke-width="{}"{} stroke-linejoin="round"/>',
+                        " ".join(f"{_num(x)},{_num(y)}" for x, y in segment), colour, width, dash_attr)
+            for segment in segments if len(segment) > 1]
+
+
 STEP_MULTIPLES = (1, 1.2, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7.5, 8)
 
 
@@ -303,21 +323,8 @@ def series_chart(points: list[SeriesPoint], *, chart_id: str, title: str, descri
         y = base - plot_h * min(max(target_percent, 0), 100) / 100
         line.append(format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
                                 'stroke-dasharray="5 4"/>', left, _num(y), left + plot_w, _num(y), TARGET))
-    segments, current = [], []
-    for index, point in enumerate(points):
-        if point.rate is None:
-            if current:
-                segments.append(current)
-            current = []
-            continue
-        current.append((left + slot * (index + 0.5), base - plot_h * point.rate))
-    if current:
-        segments.append(current)
-    for segment in segments:
-        if len(segment) > 1:
-            line.append(format_html('<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" '
-                                    'stroke-linejoin="round"/>',
-                                    " ".join(f"{_num(x)},{_num(y)}" for x, y in segment), LINE))
+    line += polylines([point.rate for point in points], left=left, slot=slot, base=base, plot_h=plot_h,
+                      colour=LINE)
     for index, point in enumerate(points):
         if point.rate is None:
             continue

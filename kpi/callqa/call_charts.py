@@ -138,21 +138,8 @@ def call_series_chart(points: list[CallPoint], *, chart_id: str, title: str, des
                                     format_number(point.offered)))
     parts.append(charts._group('class="kpi-chart__bars" font-size="11" fill="{}"', bars, INK))
 
-    line, segments, current = [], [], []
-    for index, point in enumerate(points):
-        if point.service_level is None:
-            if current:
-                segments.append(current)
-            current = []
-            continue
-        current.append((left + slot * (index + 0.5), base - plot_h * point.service_level))
-    if current:
-        segments.append(current)
-    for segment in segments:
-        if len(segment) > 1:
-            line.append(format_html('<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" '
-                                    'stroke-linejoin="round"/>',
-                                    " ".join(f"{charts._num(x)},{charts._num(y)}" for x, y in segment), LINE))
+    line = charts.polylines([point.service_level for point in points], left=left, slot=slot, base=base,
+                            plot_h=plot_h, colour=LINE)
     for index, point in enumerate(points):
         if point.service_level is None:
             continue

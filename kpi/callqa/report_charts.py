@@ -81,23 +81,9 @@ def score_trend_chart(series: list[TrendSeries], *, month_labels: list[str], axi
         width = 3.5 if item.is_total else 2
         points = [(left + slot * (i + 0.5), base - plot_h * min(max(float(v), 0), 100) / 100, v, i)
                   for i, v in enumerate(item.values) if v is not None]
-        segment: list[tuple[float, float]] = []
-        previous_index = None
-        segments = []
-        for x, y, _value, i in points:
-            if previous_index is not None and i != previous_index + 1:
-                segments.append(segment)
-                segment = []
-            segment.append((x, y))
-            previous_index = i
-        if segment:
-            segments.append(segment)
-        for part in segments:
-            if len(part) > 1:
-                lines.append(format_html(
-                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="{}" stroke-dasharray="{}" '
-                    'stroke-linejoin="round"/>', " ".join(f"{charts._num(x)},{charts._num(y)}" for x, y in part),
-                    colour, width, dash or "none"))
+        lines += charts.polylines([None if v is None else min(max(float(v), 0), 100) / 100 for v in item.values],
+                                  left=left, slot=slot, base=base, plot_h=plot_h, colour=colour, width=width,
+                                  dash=dash)
         for x, y, value, i in points:
             tip = _("%(series)s, %(month)s: %(score)s (%(count)s evaluations)") % {
                 "series": item.label, "month": month_labels[i], "score": score_text(value),
