@@ -1,6 +1,6 @@
 """The /api/v1/ routers of call QA, mounted on qms.api.api when the app is ready: each area's
 kpi/callqa/api_<area>.py mounts its own router (kpi.callqa.areas)."""
 
-from kpi.callqa.areas import modules
+from kpi.callqa.areas import api_modules
 
-MOUNTED = modules("kpi.callqa.api")
+MOUNTED = api_modules()

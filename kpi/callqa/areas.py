@@ -1,10 +1,11 @@
-"""The screens of call QA, one module per area under kpi/callqa/views/ (and, for the API,
-kpi/callqa/api_<area>.py). urls.py, wagtail_hooks.py and api.py mount every area listed here:
-a view module gives `urlpatterns` and may give `menu_items()` and `viewsets()`."""
+"""The screens of call QA, one module per area under kpi/callqa/views/, and the API modules. urls.py,
+wagtail_hooks.py and api.py mount every module listed here: a view module gives `urlpatterns` and
+may give `menu_items()`, `viewsets()` and `hooks()`; an API module mounts its router on qms.api.api
+when imported."""
 
 from importlib import import_module
 
-AREAS = (
+VIEW_AREAS = (
     "imports",       # call import: upload, preview, confirm, past imports
     "dashboard",     # contact-centre KPI dashboard and tables
     "scorecards",    # scorecard editor and versions
@@ -14,16 +15,17 @@ AREAS = (
     "reports",       # monthly agent reports, trends, weakest criteria, productivity, coaching
     "agents",        # agents and teams
 )
+API_AREAS = (
+    "imports",       # POST /api/v1/calls/batch
+    "dashboard",     # GET /api/v1/kpis/calls
+    "evaluations",   # /api/v1/callqa/scorecards, /api/v1/callqa/evaluations
+    "calibration",   # /api/v1/callqa/calibration/sessions
+)
 
 
-def modules(prefix: str):
-    """The area modules that exist, e.g. modules("kpi.callqa.views")."""
-    found = []
-    for area in AREAS:
-        name = f"{prefix}.{area}" if prefix.endswith("views") else f"{prefix}_{area}"
-        try:
-            found.append(import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return found
+def view_modules():
+    return [import_module(f"kpi.callqa.views.{area}") for area in VIEW_AREAS]
+
+
+def api_modules():
+    return [import_module(f"kpi.callqa.api_{area}") for area in API_AREAS]

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from wagtail import hooks
 
-from kpi.callqa.areas import modules
+from kpi.callqa.areas import view_modules
 from kpi.callqa.menu import MENU_HOOK, callqa_submenu
 
 
@@ -16,7 +16,7 @@ hooks.register("register_admin_menu_item", callqa_submenu)
 
 
 def _register_areas():
-    for module in modules("kpi.callqa.views"):
+    for module in view_modules():
         for item in getattr(module, "menu_items", list)():
             hooks.register(MENU_HOOK, lambda item=item: item)
         for viewset in getattr(module, "viewsets", list)():
