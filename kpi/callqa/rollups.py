@@ -13,7 +13,6 @@ thresholds used are kept in `CallRollupState`; after the settings change, a rebu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection
@@ -30,7 +29,7 @@ from kpi.callqa.models import (
     Direction,
     Outcome,
 )
-from kpi.rollups import month_range, ranges_of, upsert_sums
+from kpi.rollups import upsert_sums
 
 N = len(CALL_COUNTERS)
 INBOUND, OUTBOUND = int(Direction.INBOUND), int(Direction.OUTBOUND)
@@ -207,22 +206,6 @@ def _rebuild_months(cursor, first: dt.date | None, last: dt.date | None) -> None
         f"INSERT INTO callqa_callrollupmonth (month, line_id, queue_id, agent_key, {counters}) "
         f"SELECT {_month_of('day')}, line_id, queue_id, agent_key, {sums} FROM callqa_callrollupday{where_day} "
         f"GROUP BY {_month_of('day')}, line_id, queue_id, agent_key", params)
-
-
-def rebuild_days(days: Iterable[dt.date]) -> int:
-    """Rebuild the rollups of the given days (and of their whole months) with the thresholds the
-    rollups hold. Returns the number of day ranges rebuilt."""
-    ranges = ranges_of(days)
-    if not ranges:
-        return 0
-    current = state()
-    months = ranges_of(d for first, last in ranges for d in month_range(first, last))
-    with connection.cursor() as cursor:
-        for first, last in months:
-            start, end = month_range(first, last)
-            _rebuild(cursor, start, end, current.sl_seconds, current.short_abandon_seconds)
-            _rebuild_months(cursor, start, end)
-    return len(ranges)
 
 
 def rebuild_all() -> None:
