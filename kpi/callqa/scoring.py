@@ -123,12 +123,6 @@ def criteria_of(scorecard: Scorecard) -> list[Criterion]:
                 .order_by("section__order", "section_id", "order", "pk"))
 
 
-def score_evaluation(evaluation) -> Result:
-    """The result of an evaluation's stored marks."""
-    marks = {s.criterion_id: Mark(s.value, s.na) for s in evaluation.scores.all()}
-    return compute(criteria_of(evaluation.scorecard), marks)
-
-
 # ---- versions -------------------------------------------------------------------------------------
 
 

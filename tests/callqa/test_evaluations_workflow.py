@@ -471,5 +471,6 @@ def test_reminders(centre):
 
 def test_scoring_helpers_agree_with_the_stored_result(centre):
     evaluation = submitted(centre, centre.agents.a1, centre.users.ev1, accuracy=1, courtesy="na")
-    assert scoring.score_evaluation(evaluation).score == evaluation.score
+    marks = {s.criterion_id: scoring.Mark(s.value, s.na) for s in evaluation.scores.all()}
+    assert scoring.compute(scoring.criteria_of(evaluation.scorecard), marks).score == evaluation.score
 
