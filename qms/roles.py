@@ -256,6 +256,28 @@ CAPABILITIES: dict[str, Capability] = {
             "callqa.view_team",
         ),
     ),
+    "review.manage": Capability(
+        _("Prepare management reviews, record their decisions and actions, keep the risk and stakeholder registers"),
+        (
+            "review.add_review",
+            "review.change_review",
+            "review.view_review",
+            "review.add_risk",
+            "review.change_risk",
+            "review.view_risk",
+            "review.add_stakeholder",
+            "review.change_stakeholder",
+            "review.view_stakeholder",
+        ),
+    ),
+    "review.chair": Capability(
+        _("Chair management reviews: read the input pack, approve the minutes"),
+        ("review.view_review", "review.approve_review", "review.view_risk", "review.view_stakeholder"),
+    ),
+    "review.oversee": Capability(
+        _("Read management reviews, their minutes and the risk and stakeholder registers"),
+        ("review.view_review", "review.view_risk", "review.view_stakeholder"),
+    ),
     "api.tokens": Capability(
         _("Manage own API tokens"),
         ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
@@ -278,7 +300,7 @@ ROLES: dict[Role, RoleSpec] = {
         + ("audits.plan", "nonconformities.oversee", "nonconformities.verify", "nonconformities.manage")
         + ("training.coordinate", "training.approve")
         + ("kpi.view", "kpi.import", "kpi.targets")
-        + ("callqa.kpis", "callqa.import", "callqa.manage"),
+        + ("callqa.kpis", "callqa.import", "callqa.manage", "review.manage"),
         sees_all_units=True,
     ),
     Role.TOP_MANAGEMENT: RoleSpec(
@@ -286,7 +308,7 @@ ROLES: dict[Role, RoleSpec] = {
         "Top Management",
         _("Head of department and branch manager: chairs the management review, approves plans and minutes."),
         _EVERYONE + ("staff.view", "audit.view", "documents.oversee", "audits.oversee", "nonconformities.oversee")
-        + ("training.oversee", "kpi.view", "callqa.kpis"),
+        + ("training.oversee", "kpi.view", "callqa.kpis", "review.chair"),
         sees_all_units=True,
     ),
     Role.INTERNAL_AUDITOR: RoleSpec(
@@ -294,7 +316,8 @@ ROLES: dict[Role, RoleSpec] = {
         "Internal Auditor",
         _("Plans and performs internal audits, records findings, verifies corrective actions."),
         _EVERYONE + ("staff.view", "audit.view", "documents.oversee")
-        + ("audits.perform", "nonconformities.oversee", "nonconformities.verify", "training.oversee", "kpi.view"),
+        + ("audits.perform", "nonconformities.oversee", "nonconformities.verify", "training.oversee", "kpi.view")
+        + ("review.oversee",),
         sees_all_units=True,
     ),
     Role.TRAINING_COORDINATOR: RoleSpec(

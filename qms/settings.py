@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "training",
     "kpi",
     "kpi.callqa",
+    "qms.review",
     "wagtail.api.v3",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
@@ -349,7 +350,7 @@ QMS_DOCUMENT_ACKNOWLEDGE_DAYS = 14  # days after a revision comes into force to 
 # the approved revision frozen as 00, 01 ...); other models keep Wagtail's default.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "documents.workflows.finish_workflow"
 
-QMS_SEED_MODULES = ["qms", "documents", "audits", "training", "kpi", "kpi.callqa"]
+QMS_SEED_MODULES = ["qms", "documents", "audits", "training", "kpi", "kpi.callqa", "qms.review"]
 QMS_DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Kalite.2026")
 # seed_demo creates accounts with a known password: only on development installs (DEBUG=1).
 QMS_ALLOW_DEMO_DATA = DEBUG
@@ -409,3 +410,9 @@ QMS_CALLQA_REPEAT_WINDOW_DAYS = int(os.environ.get("CALLQA_REPEAT_WINDOW_DAYS", 
 # How many calls seed_demo makes (the last 91 days), and how many an agent's monthly demo sample holds.
 QMS_CALL_DEMO_CALLS = int(os.environ.get("CALL_DEMO_CALLS", "300000"))
 QMS_CALLQA_DEMO_PER_AGENT = int(os.environ.get("CALLQA_DEMO_PER_AGENT", "5"))
+
+# --- Management review --------------------------------------------------------------------------
+# The dashboard warns when no review was approved within this many months (seed 001: once a year).
+QMS_REVIEW_INTERVAL_MONTHS = int(os.environ.get("REVIEW_INTERVAL_MONTHS", "12"))
+# Review actions are reminded this many days before they fall due (and every day once overdue).
+QMS_REVIEW_ACTION_NOTICE_DAYS = int(os.environ.get("REVIEW_ACTION_NOTICE_DAYS", "7"))
