@@ -48,6 +48,11 @@ MENU_OF_ANY_CAPABILITY = {
     "callqa-calibration": {"callqa.evaluate", "callqa.manage"},
     "callqa-reports": {"callqa.feedback", "callqa.team", "callqa.manage"},
     "callqa-coaching": {"callqa.feedback", "callqa.team", "callqa.manage"},
+    # A fresh user owns no review action, so "My review actions" shows only with a capability.
+    **dict.fromkeys(
+        ("review", "review-meetings", "review-actions", "review-risks", "review-stakeholders"),
+        {"review.manage", "review.chair", "review.oversee"},
+    ),
     **dict.fromkeys(
         ("training-effectiveness", "training-results", "training-certificates", "training-matrix",
          "training-orientation", "training-hours"),
