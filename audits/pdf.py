@@ -22,10 +22,10 @@ from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from audits.models import AnswerResult, AuditState, FindingKind
-from qms.pdf import FONT, FONT_BOLD, HEADER_BG, PRINT_TIME_ZONE, build_pdf, data_table, facts_table, styles
+from qms.pdf import PRINT_TIME_ZONE, build_pdf, data_table, facts_table, signature_table, styles
 
 __all__ = ["DRAFT_MARK", "audit_report_pdf", "audit_report_preview_pdf", "programme_grid", "programme_pdf"]
 
@@ -71,31 +71,6 @@ def _kind_label(finding: dict) -> str:
         return str(FindingKind(finding.get("kind")).label)
     except ValueError:
         return finding.get("kind_label") or finding.get("kind") or ""
-
-
-def _signature_block(rows: list[tuple[str, str, str]]) -> Table:
-    """Role | name | date | signature line, one row per signatory."""
-    st = styles()
-    label = ParagraphStyle("audits-sig-label", parent=st.table_cell, fontName=FONT_BOLD)
-    head = [Paragraph(escape(text), st.table_header) for text in (
-        _("Role"), _("Name"), _("Date"), _("Signature"))]
-    data = [head] + [
-        [Paragraph(escape(role), label), Paragraph(escape(name), st.table_cell),
-         Paragraph(escape(when), st.table_cell), ""]
-        for role, name, when in rows
-    ]
-    table = Table(data, colWidths=["26%", "30%", "20%", "24%"], rowHeights=[None] + [14 * mm] * len(rows),
-                  hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#C5CCD6")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-    ]))
-    return table
 
 
 # --- the audit report -----------------------------------------------------------------------
@@ -176,7 +151,7 @@ def _report_flowables(snapshot: dict, *, version: int, signed_off_at=None, chang
     flowables.append(Spacer(1, 4 * mm))
     flowables.append(KeepTogether([
         Paragraph(escape(_("Sign-off")), st.heading),
-        _signature_block([
+        signature_table([
             (_("Lead auditor"), snapshot.get("lead_auditor", ""), when),
             (_("Unit manager"), "", ""),
             (_("Management representative"), "", ""),

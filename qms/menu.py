@@ -19,3 +19,17 @@ class PermissionMenuItem(MenuItem):
         if self.check is not None and self.check(user):
             return True
         return any(user.has_perm(perm) for perm in self.permissions)
+
+
+def register_area_hooks(modules, menu_hook: str) -> None:
+    """Register what each view module of an app's areas offers (kpi.callqa, qms.review): its
+    `menu_items()` in the app's submenu hook, its `viewsets()` and its other `hooks()`."""
+    from wagtail import hooks
+
+    for module in modules:
+        for item in getattr(module, "menu_items", list)():
+            hooks.register(menu_hook, lambda item=item: item)
+        for viewset in getattr(module, "viewsets", list)():
+            hooks.register("register_admin_viewset", viewset)
+        for hook_name, function in getattr(module, "hooks", list)():
+            hooks.register(hook_name, function)

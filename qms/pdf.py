@@ -264,6 +264,31 @@ def facts_table(rows: list[tuple[str, Any]], label_share: float = 0.28) -> Table
     return table
 
 
+def signature_table(rows: list[tuple[str, str, str]], *, widths=("26%", "30%", "20%", "24%"),
+                    row_height: float = 14 * mm) -> Table:
+    """The sign-off block of a record: role | name | date | an empty box to sign in, one row per
+    signatory (a missing name or date is left blank, to be written in by hand)."""
+    st = styles()
+    label = ParagraphStyle("qms-sig-label", parent=st.table_cell, fontName=FONT_BOLD)
+    head = [Paragraph(escape(text), st.table_header) for text in (_("Role"), _("Name"), _("Date"), _("Signature"))]
+    data = [head] + [
+        [Paragraph(escape(role), label), Paragraph(escape(name or ""), st.table_cell),
+         Paragraph(escape(when or ""), st.table_cell), ""]
+        for role, name, when in rows
+    ]
+    table = Table(data, colWidths=list(widths), rowHeights=[None] + [row_height] * len(rows), hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+        ("GRID", (0, 0), (-1, -1), 0.25, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    return table
+
+
 def _user_label(user) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
         return ""

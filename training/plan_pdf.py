@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
-from qms.pdf import FONT, FONT_BOLD, GRID, HEADER_BG, PRINT_TIME_ZONE, build_pdf, data_table, facts_table, styles
+from qms.pdf import PRINT_TIME_ZONE, build_pdf, data_table, facts_table, signature_table, styles
 from training.models import PlanState, RequestState
 from training.queries import PlanLine, Realisation, RequestEvaluation
 
@@ -114,26 +114,6 @@ def realisation_sentence(realisation: Realisation) -> str:
         "date": at, "percent": realisation.percent, "held": realisation.held, "planned": realisation.planned}
 
 
-def _signature_block(rows: list[tuple[str, str, str]]) -> Table:
-    st = styles()
-    label = ParagraphStyle("trp-sig-label", parent=st.table_cell, fontName=FONT_BOLD)
-    head = [Paragraph(escape(text), st.table_header) for text in (_("Role"), _("Name"), _("Date"), _("Signature"))]
-    data = [head] + [[Paragraph(escape(role), label), Paragraph(escape(name), st.table_cell),
-                      Paragraph(escape(when), st.table_cell), ""] for role, name, when in rows]
-    table = Table(data, colWidths=["26%", "30%", "20%", "24%"], rowHeights=[None] + [13 * mm] * len(rows),
-                  hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-        ("GRID", (0, 0), (-1, -1), 0.25, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-    ]))
-    return table
-
-
 def plan_pdf(plan, realisation: Realisation, shortfalls: list[dict], *, user=None) -> bytes:
     """The year's plan on landscape pages: its state and approval, the realisation at the date asked,
     the courses x months grid (planned / held per cell), the lines with their notes, courses held
@@ -215,11 +195,11 @@ def plan_pdf(plan, realisation: Realisation, shortfalls: list[dict], *, user=Non
     flowables.append(Spacer(1, 4 * mm))
     flowables.append(KeepTogether([
         Paragraph(escape(_("Approval")), st.heading),
-        _signature_block([
+        signature_table([
             (_("Prepared by (training coordinator)"), "", ""),
             (_("Approved by (management representative)"), _person(plan.approved_by) if approved else "",
              _when(plan.approved_at) if approved else ""),
-        ]),
+        ], row_height=13 * mm),
     ]))
     return build_pdf(title=title, flowables=flowables, user=user, landscape=True, subject=title)
 

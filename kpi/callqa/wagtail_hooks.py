@@ -5,6 +5,7 @@ from wagtail import hooks
 
 from kpi.callqa.areas import view_modules
 from kpi.callqa.menu import MENU_HOOK, callqa_submenu
+from qms.menu import register_area_hooks
 
 
 @hooks.register("register_admin_urls")
@@ -13,16 +14,4 @@ def callqa_admin_urls():
 
 
 hooks.register("register_admin_menu_item", callqa_submenu)
-
-
-def _register_areas():
-    for module in view_modules():
-        for item in getattr(module, "menu_items", list)():
-            hooks.register(MENU_HOOK, lambda item=item: item)
-        for viewset in getattr(module, "viewsets", list)():
-            hooks.register("register_admin_viewset", viewset)
-        for hook_name, function in getattr(module, "hooks", list)():
-            hooks.register(hook_name, function)
-
-
-_register_areas()
+register_area_hooks(view_modules(), MENU_HOOK)

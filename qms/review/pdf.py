@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
-from qms.pdf import FONT, FONT_BOLD, HEADER_BG, PRINT_TIME_ZONE, build_pdf, data_table, facts_table, styles
+from qms.pdf import FONT_BOLD, PRINT_TIME_ZONE, build_pdf, data_table, facts_table, signature_table, styles
 from qms.review.models import AGENDA_ORDER, AgendaItemKind, Review, ReviewState
 from qms.review.pack import item_pack
 from qms.review.services import minutes_snapshot
@@ -92,30 +92,6 @@ def _status_words(status: str, target: str) -> str:
     if status:
         return status
     return _("No target") if not target else NO_VALUE
-
-
-def _signature_block(rows: list[tuple[str, str, str]]) -> Table:
-    """Role | name | date | an empty signature line, one row per signatory."""
-    st = styles()
-    label = ParagraphStyle("review-sig-label", parent=st.table_cell, fontName=FONT_BOLD)
-    head = [Paragraph(escape(text), st.table_header) for text in (_("Role"), _("Name"), _("Date"), _("Signature"))]
-    data = [head] + [
-        [Paragraph(escape(role), label), Paragraph(escape(name or NO_VALUE), st.table_cell),
-         Paragraph(escape(when or NO_VALUE), st.table_cell), ""]
-        for role, name, when in rows
-    ]
-    table = Table(data, colWidths=["30%", "28%", "16%", "26%"], rowHeights=[None] + [16 * mm] * len(rows),
-                  hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#C5CCD6")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-    ]))
-    return table
 
 
 def _pack_flowables(pack: dict, st) -> list[Flowable]:
@@ -280,11 +256,11 @@ def _flowables(review: Review) -> list[Flowable]:
     flowables.append(Spacer(1, 4 * mm))
     flowables.append(KeepTogether([
         Paragraph(escape(_("Approval and signatures")), st.heading),
-        _signature_block([
+        signature_table([
             (_("Prepared by (management representative)"), prepared_by,
              _moment(review.submitted_at) if prepared_by else ""),
             (_("Approved by (chair)"), approved_by, _moment(review.approved_at) if review.is_frozen else ""),
-        ]),
+        ], widths=("30%", "28%", "16%", "26%"), row_height=16 * mm),
     ]))
     return flowables
 

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from wagtail import hooks
 
+from qms.menu import register_area_hooks
 from qms.review.areas import view_modules
 from qms.review.menu import MENU_HOOK, review_submenu
 
@@ -13,16 +14,4 @@ def review_admin_urls():
 
 
 hooks.register("register_admin_menu_item", review_submenu)
-
-
-def _register_areas():
-    for module in view_modules():
-        for item in getattr(module, "menu_items", list)():
-            hooks.register(MENU_HOOK, lambda item=item: item)
-        for viewset in getattr(module, "viewsets", list)():
-            hooks.register("register_admin_viewset", viewset)
-        for hook_name, function in getattr(module, "hooks", list)():
-            hooks.register(hook_name, function)
-
-
-_register_areas()
+register_area_hooks(view_modules(), MENU_HOOK)

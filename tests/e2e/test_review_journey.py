@@ -91,7 +91,8 @@ def test_the_representative_prepares_a_review_and_the_chair_approves_it(ui):
     click_and_wait(page, page.get_by_role("button", name=tr("Save"), exact=True))
 
     # 6. Nothing stops it now: submit; the figures are stored.
-    expect(page.get_by_text(tr("Everything needed is there: the review can be submitted to the chair."))).to_be_visible()
+    ready = tr("Everything needed is there: the review can be submitted to the chair.")
+    expect(page.get_by_text(ready)).to_be_visible()
     click_and_wait(page, page.get_by_role("button", name=tr("Submit for approval")))
     review.refresh_from_db()
     assert review.state == ReviewState.SUBMITTED

@@ -121,7 +121,8 @@ def test_a_review_in_preparation_prints_as_a_draft_with_live_figures(client, kno
     with translation.override("tr"):
         assert str(ReviewState.PREPARATION.label) in text
     assert "0 adet" in text
-    assert "Hazırlayan (yönetim temsilcisi) — —" in text  # nobody has submitted it yet
+    # nobody has submitted it yet: name and date are left blank, to be written in by hand
+    assert "Hazırlayan (yönetim temsilcisi) Onaylayan (başkan) Sayfa" in text
     raise_nonconformity(source=Source.MANAGEMENT_REVIEW, title="Yeni DÖF", description="Açıklama",
                         unit=org["KSB"], raised_by=people["mr"], origin_label="YGG", origin_url="/admin/")
     assert "1 adet" in fetch(client, review)  # compiled live
@@ -134,7 +135,7 @@ def test_submitted_minutes_print_as_a_draft_with_the_stored_figures(client, know
     text = fetch(client, review)
     assert DRAFT_MARK in text and "0 adet" in text
     assert "Hazırlayan (yönetim temsilcisi) Ayşe Yıldırım" in text
-    assert "Onaylayan (başkan) — —" in text
+    assert text.split("Onaylayan (başkan)")[-1].split()[0] == "Sayfa"  # not approved: blank
     raise_nonconformity(source=Source.MANAGEMENT_REVIEW, title="Yeni DÖF", description="Açıklama",
                         unit=org["KSB"], raised_by=people["mr"], origin_label="YGG", origin_url="/admin/")
     assert "0 adet" in fetch(client, review)
