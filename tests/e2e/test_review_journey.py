@@ -3,9 +3,10 @@
 The management representative (yonetim.temsilcisi) opens this year's review in preparation from
 Yönetimin Gözden Geçirmesi → Management reviews, writes the narrative of every agenda item (the
 figures beside it compiled live from the modules), records who was present and the meeting date,
-adds an action with an owner and a due date, and submits. The chair (sube.muduru) reads the stored
-pack and approves the minutes: they are frozen and the minutes PDF opens. Every screen passes axe
-(WCAG 2.1 AA) and the CSP. Screenshots: tests/artifacts/review-*.png.
+adds an action with an owner and a due date, and submits. The chair (sube.muduru) sees the review
+watchdog on the dashboard (last year's overdue action), reads the stored pack and approves the
+minutes: they are frozen and the minutes PDF opens. Every screen passes axe (WCAG 2.1 AA) and the
+CSP. Screenshots: tests/artifacts/review-*.png.
 """
 
 from __future__ import annotations
@@ -100,8 +101,14 @@ def test_the_representative_prepares_a_review_and_the_chair_approves_it(ui):
     screenshot(ui, "review-submitted")
     page.context.clear_cookies()
 
-    # 7. The chair reads the stored pack and approves.
+    # 7. The chair's dashboard: the watchdog names last year's overdue action; then the chair reads
+    #    the stored pack and approves.
     ui.login("sube.muduru")
+    panel = page.locator("#review-watchdog-section")
+    expect(panel).to_contain_text(tr("See the overdue actions"))
+    ui.assert_accessible("dashboard with the review watchdog")
+    panel.scroll_into_view_if_needed()
+    screenshot(ui, "review-dashboard")
     ui.goto(f"/admin/review/{review.pk}/")
     expect(page.get_by_role("button", name=tr("Approve minutes"))).to_be_visible()
     ui.assert_accessible("review detail for the chair")
