@@ -14,13 +14,13 @@ correction reports on the same meeting.
 from __future__ import annotations
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from qms.review.models import Action, ActionStatus, AgendaItemKind
 from qms.review.pack import Figure, Link, Section, Table, section
+from qms.review.sections.quality import url_or_none
 
 NO_VALUE = "—"
 
@@ -33,13 +33,6 @@ def _person(user) -> str:
     if user is None:
         return NO_VALUE
     return user.get_full_name() or user.get_username()
-
-
-def _url(name: str, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def previous_actions(review) -> list[Action]:
@@ -96,10 +89,10 @@ def build(review) -> Section:
             action.status_note or NO_VALUE,
             nc.code if nc else NO_VALUE,
         ])
-        detail = _url("review:detail", action.review_id)
+        detail = url_or_none("review:detail", action.review_id)
         links.append(f"{detail}#actions" if detail else None)
         if nc is not None:
-            url = _url("audits:nonconformity", nc.pk)
+            url = url_or_none("audits:nonconformity", nc.pk)
             if url:
                 dof_links.append(Link(label=f"{nc.code} — {action.code}", url=url))
     table = Table(
