@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 export DEBUG ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: run test install install-dev messages compile-messages migrate seed e2e-deps lint check-migrations clean
+.PHONY: run test install install-dev system-deps prod-check messages compile-messages migrate seed e2e-deps lint check-migrations clean
 
 $(VENV)/.created:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -31,12 +31,27 @@ $(VENV)/.installed: $(VENV)/.created pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml | system-deps
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# What the dev extra and the directory tests need from Debian: python-ldap's headers and OpenLDAP's
+# server (the tests start their own slapd on a free port). Installed when missing and run as root.
+LDAP_DEB := libldap2-dev libsasl2-dev slapd ldap-utils
+system-deps:
+	@if [ ! -f /usr/include/ldap.h ] || [ ! -f /usr/include/sasl/sasl.h ] || [ ! -x /usr/sbin/slapd ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "== installing $(LDAP_DEB) from Debian"; \
+			(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LDAP_DEB) >/dev/null 2>&1 || \
+			 (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LDAP_DEB) >/dev/null)) || exit 1; \
+		else \
+			echo "The development install needs Debian's $(LDAP_DEB) (python-ldap builds against them)." >&2; \
+			echo "Geliştirme kurulumu için şu paketler gerekli: sudo apt-get install $(LDAP_DEB)" >&2; \
+			exit 1; \
+		fi; fi
 
 # Compile every app's Turkish catalogue with Babel, so no system gettext is needed.
 compile-messages: $(VENV)/.installed

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kpi",
     "kpi.callqa",
     "qms.review",
+    "qms.operations",
     "wagtail.api.v3",
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
@@ -101,6 +102,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app servers themselves: hashed names cached for a year, gzip/brotli.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -177,10 +180,14 @@ CACHES = {
     }
 }
 if os.environ.get("REDIS_URL"):
+    # Several app servers share one Redis: the cache (rate limits, dashboards) and the sessions,
+    # so a user stays signed in whichever server the load balancer picks. docs/deploy.md
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "qms"),
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 # --- Authentication ---------------------------------------------------------------------------
 
@@ -242,10 +249,11 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+WHITENOISE_MAX_AGE = 60 * 60  # unhashed names (favicon); hashed ones are cached for a year
 
 # --- Wagtail ----------------------------------------------------------------------------------
 
@@ -416,3 +424,15 @@ QMS_CALLQA_DEMO_PER_AGENT = int(os.environ.get("CALLQA_DEMO_PER_AGENT", "5"))
 QMS_REVIEW_INTERVAL_MONTHS = int(os.environ.get("REVIEW_INTERVAL_MONTHS", "12"))
 # Review actions are reminded this many days before they fall due (and every day once overdue).
 QMS_REVIEW_ACTION_NOTICE_DAYS = int(os.environ.get("REVIEW_ACTION_NOTICE_DAYS", "7"))
+
+# --- Directory sign-in (LDAP / Active Directory) ------------------------------------------------
+# (section: directory)
+
+# --- Backups ------------------------------------------------------------------------------------
+# (section: backups)
+
+# --- Retention of personal data (KVKK) ----------------------------------------------------------
+# (section: retention)
+
+# --- Monitoring and the background worker -------------------------------------------------------
+# (section: monitoring)
