@@ -16,6 +16,7 @@ from wagtail.log_actions import LogFormatter, log, registry
 TRANSITION = "qms.transition"
 IMPORT = "qms.import"
 EXPORT = "qms.export"
+RETENTION = "qms.retention"  # a retention run (KVKK): counts per record type, never content
 
 
 def register_actions(actions) -> None:
@@ -47,6 +48,24 @@ def register_actions(actions) -> None:
             }
 
     actions.register_action(EXPORT, _("Export"), _("Exported"))
+
+    @actions.register_action(RETENTION)
+    class RetentionFormatter(LogFormatter):
+        """A retention run (qms.operations.retention): what it deleted or anonymised, counts only."""
+
+        label = _("Apply retention")
+
+        def format_message(self, log_entry):
+            counts = (log_entry.data or {}).get("counts") or {}
+            parts = [
+                _("%(type)s: %(applied)s done, %(held)s held") % {
+                    "type": key,
+                    "applied": line.get("deleted", line.get("anonymised", 0)),
+                    "held": line.get("held", 0),
+                }
+                for key, line in counts.items()
+            ]
+            return _("Retention applied (%(counts)s)") % {"counts": "; ".join(str(part) for part in parts) or "-"}
 
 
 def record(instance, action: str, *, user=None, **data: Any):

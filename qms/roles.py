@@ -278,6 +278,12 @@ CAPABILITIES: dict[str, Capability] = {
         _("Read management reviews, their minutes and the risk and stakeholder registers"),
         ("review.view_review", "review.view_risk", "review.view_stakeholder"),
     ),
+    "retention.manage": Capability(
+        _("See the retention of personal data (KVKK) and its runs; place and release legal holds"),
+        # No delete: a hold is released, never deleted, so the trail of holds stays.
+        ("operations.view_legalhold", "operations.add_legalhold", "operations.change_legalhold",
+         "operations.view_retentionrun"),
+    ),
     "api.tokens": Capability(
         _("Manage own API tokens"),
         ("wagtailcore.add_apitoken", "wagtailcore.change_apitoken", "wagtailcore.delete_apitoken"),
@@ -300,7 +306,7 @@ ROLES: dict[Role, RoleSpec] = {
         + ("audits.plan", "nonconformities.oversee", "nonconformities.verify", "nonconformities.manage")
         + ("training.coordinate", "training.approve")
         + ("kpi.view", "kpi.import", "kpi.targets")
-        + ("callqa.kpis", "callqa.import", "callqa.manage", "review.manage"),
+        + ("callqa.kpis", "callqa.import", "callqa.manage", "review.manage", "retention.manage"),
         sees_all_units=True,
     ),
     Role.TOP_MANAGEMENT: RoleSpec(

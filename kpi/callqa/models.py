@@ -260,6 +260,9 @@ class CallRollupState(models.Model):
     sl_seconds = models.PositiveIntegerField()
     short_abandon_seconds = models.PositiveIntegerField()
     rebuilt_at = models.DateTimeField(null=True)
+    # Retention (qms.operations.retention) deleted call rows offered before this day: the rollups of
+    # those days are the only record left of them, so a rebuild recounts from this day on only.
+    purged_before = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"SL {self.sl_seconds}s / short {self.short_abandon_seconds}s"

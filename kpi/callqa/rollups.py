@@ -208,13 +208,34 @@ def _rebuild_months(cursor, first: dt.date | None, last: dt.date | None) -> None
         f"GROUP BY {_month_of('day')}, line_id, queue_id, agent_key", params)
 
 
+# The rollup rows of purged days are recounted up to this day (dates compare as ISO text on SQLite).
+LAST_DAY = dt.date(9999, 12, 31)
+
+
 def rebuild_all() -> None:
-    """Every call rollup from the whole call table, with the settings' thresholds (which the
-    rollups then record)."""
+    """Every call rollup from the call table, with the settings' thresholds (which the rollups then
+    record). Days before the retention horizon (`CallRollupState.purged_before`) keep their rollups:
+    their calls were deleted, so recounting them would erase their KPI history. Those days stay
+    counted with the thresholds in force when they were purged."""
     sl, short = thresholds()
-    with connection.cursor() as cursor:
-        _rebuild(cursor, None, None, sl, short)
-        _rebuild_months(cursor, None, None)
     current = state()
+    horizon = current.purged_before
+    with connection.cursor() as cursor:
+        if horizon is None:
+            _rebuild(cursor, None, None, sl, short)
+            _rebuild_months(cursor, None, None)
+        else:
+            _rebuild(cursor, horizon, LAST_DAY, sl, short)
+            # The horizon's month is summed from the day rollups, whose purged days were kept.
+            _rebuild_months(cursor, horizon.replace(day=1), LAST_DAY)
     current.sl_seconds, current.short_abandon_seconds, current.rebuilt_at = sl, short, timezone.now()
     current.save()
+
+
+def record_purge(before: dt.date) -> None:
+    """Retention deleted call rows offered before `before`: from now on a rebuild keeps the rollups
+    of the days before it (the horizon only moves forward)."""
+    current = state()
+    if current.purged_before is None or current.purged_before < before:
+        current.purged_before = before
+        current.save(update_fields=["purged_before"])
