@@ -81,8 +81,8 @@ e2e-deps:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/e2e/node_modules/axe-core ]; then \
 		npm ci --prefix tests/e2e --no-audit --no-fund --silent || npm install --prefix tests/e2e --no-audit --no-fund --silent; fi
 
-# One pytest worker per core (pytest-xdist); `make test PYTEST_ARGS=` runs serially.
-PYTEST_ARGS ?= -n auto
+# One pytest worker per core (pytest-xdist), listing the 25 slowest tests; `make test PYTEST_ARGS=` runs serially.
+PYTEST_ARGS ?= -n auto --durations=25
 
 test: install-dev compile-messages e2e-deps var
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -92,6 +92,12 @@ lint: install-dev
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
+
+# gunicorn with production settings on a throw-away PostgreSQL database, smoke-tested over HTTP
+# (sign-in, a PDF, an export, the API, static and media files, security headers); needs PostgreSQL
+# and Redis on 127.0.0.1 like CI. docs/deploy.md says what it proves.
+prod-check: install-dev compile-messages
+	$(PY) .ci/prod_check.py
 
 clean:
 	rm -rf $(VENV) var tests/artifacts tests/e2e/node_modules

@@ -101,6 +101,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's and view's log lines carry the request id (qms/request_log.py).
+    "qms.request_log.RequestIdMiddleware",
+    # Second: the latency it measures includes everything below, redirects and refusals too.
+    "qms.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files from the app servers themselves: hashed names cached for a year, gzip/brotli.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -186,6 +190,8 @@ if os.environ.get("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "qms"),
+        # A Redis host that hangs (rather than refusing) must not hang every page and /health/.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
@@ -243,6 +249,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# MEDIA_ACCEL_REDIRECT=/_media/: /media/ checks the reader, then answers with X-Accel-Redirect and nginx sends
+# the file from an `internal` location (docs/deploy.md); empty: the app server streams it.
+QMS_MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "").strip()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -333,16 +342,35 @@ SECURE_CSP = {
 
 # --- Logging ----------------------------------------------------------------------------------
 
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id, and for
+# each request its method, path, status and duration) for a log collector; plain otherwise, as
+# before. Both carry the request id, which is also echoed in the X-Request-ID response header.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower() or "plain"
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(
+        "LOG_FORMAT 'plain' ya da 'json' olmalıdır. (LOG_FORMAT must be 'plain' or 'json'.)"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "qms.request_log.RequestIdFilter"}},
+    "formatters": {"json": {"()": "qms.request_log.JsonLogFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
         "django.tasks": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # One line per request: in JSON for the log store; in the plain format gunicorn's access
+        # log already has these lines, so only slow-path warnings would show.
+        "qms.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
 
@@ -426,13 +454,77 @@ QMS_REVIEW_INTERVAL_MONTHS = int(os.environ.get("REVIEW_INTERVAL_MONTHS", "12"))
 QMS_REVIEW_ACTION_NOTICE_DAYS = int(os.environ.get("REVIEW_ACTION_NOTICE_DAYS", "7"))
 
 # --- Directory sign-in (LDAP / Active Directory) ------------------------------------------------
-# (section: directory)
+# Off unless LDAP_SERVER_URI is set. qms/directory/__init__.py reads the LDAP_* variables (docs/deploy.md,
+# "Directory sign-in") and refuses a malformed one here, at start-up, naming it. The directory
+# backend goes after django-axes (lockouts still count) and before ModelBackend (local accounts,
+# such as the IT administrator's, keep signing in, also while the directory is down).
+from qms.directory import directory_settings, with_directory_backend  # noqa: E402
+
+_directory = directory_settings(os.environ)
+if _directory:
+    globals().update(_directory)
+    AUTHENTICATION_BACKENDS = with_directory_backend(AUTHENTICATION_BACKENDS)
 
 # --- Backups ------------------------------------------------------------------------------------
-# (section: backups)
+# `manage.py backup` / `restore` (qms/operations/backup.py). The PostgreSQL client tools by path:
+# pg_dump must be at least the server's major version, and servers often carry several (e.g.
+# /usr/lib/postgresql/16/bin/pg_dump), so the right one is chosen per install.
+QMS_PG_DUMP = os.environ.get("PG_DUMP", "pg_dump")
+QMS_PG_RESTORE = os.environ.get("PG_RESTORE", "pg_restore")
+# Where the worker's nightly backup and `manage.py backup` without a folder write; put it on another
+# disk (or a mounted share) than the database, or a dead disk takes the backups with it.
+QMS_BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or BASE_DIR / "var" / "backups")
+# How many archives a backup run keeps in that folder (the oldest go first); 0 keeps them all, for
+# sites whose backup folder is rotated by the storage system itself.
+QMS_BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
 
 # --- Retention of personal data (KVKK) ----------------------------------------------------------
-# (section: retention)
+# How many days each kind of personal record is kept before `manage.py apply_retention` deletes or
+# anonymises it (qms/operations/retention.py; 0 = keep forever). Each is RETENTION_<TYPE>_DAYS.
+# - call recordings (the link to the audio): 2 years, the usual KVKK practice for contact-centre
+#   recordings; the call row itself (no caller identity) stays longer.
+# - call records: 3 years, so a management review can still compare this year with the two before
+#   (the KPI rollups are aggregates and are kept for ever). Evaluated calls follow the evaluations.
+# - call QA evaluations (with scores, disputes, coaching): 3 years, one ISO certification cycle, so
+#   the certification audit and the two surveillance audits can see them.
+# - attendance signatures (self check-in time and its log entry): 3 years, one certification cycle;
+#   the attendance itself (present/absent) stays, competence records and certificates need it.
+# - audit-log entries about personal records: 5 years, the limitation period for employees' claims
+#   (4857 sayılı İş Kanunu, ek madde 3), after which the trail is kept without names or content.
+QMS_RETENTION_DAYS = {
+    key: int(os.environ.get(f"RETENTION_{key.upper()}_DAYS", default))
+    for key, default in (("call_recordings", "730"), ("call_records", "1095"), ("call_evaluations", "1095"),
+                         ("attendance_signatures", "1095"), ("audit_log", "1825"))
+}
+if any(days < 0 for days in QMS_RETENTION_DAYS.values()):
+    raise ImproperlyConfigured(
+        "RETENTION_*_DAYS sıfır (sonsuza dek sakla) ya da pozitif bir gün sayısı olmalıdır. "
+        "(RETENTION_*_DAYS must be 0, keep forever, or a positive number of days.)"
+    )
 
 # --- Monitoring and the background worker -------------------------------------------------------
-# (section: monitoring)
+# /health/ (unauthenticated, for load balancers): "degraded" when the newest worker heartbeat is
+# older than WORKER_STALE_SECONDS (0: no worker on this installation, jobs run from cron) or a
+# media folder's disk has less than HEALTH_MIN_FREE_MB free (uploads and backups would fail).
+QMS_WORKER_STALE_SECONDS = int(os.environ.get("WORKER_STALE_SECONDS", "180"))
+QMS_HEALTH_MIN_FREE_MB = int(os.environ.get("HEALTH_MIN_FREE_MB", "1024"))
+# /metrics/ answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>" (and signed-in
+# superusers); without a token it does not exist (404). PROMETHEUS_MULTIPROC_DIR (read by
+# prometheus_client itself) adds up the gunicorn processes' figures: docs/deploy.md.
+QMS_METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+if QMS_METRICS_TOKEN and len(QMS_METRICS_TOKEN) < 32 and not DEBUG:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN en az 32 karakterlik rastgele bir değer olmalıdır. "
+        "(METRICS_TOKEN must be a random value of at least 32 characters.)"
+    )
+# The background worker (manage.py run_worker, qms/operations/worker.py): it writes its heartbeat
+# every WORKER_INTERVAL_SECONDS and looks for due jobs; a slot missed while it was down still runs
+# when it comes back within WORKER_GRACE_HOURS (later than that, the next slot is awaited: a
+# two-day-old reminder run is worse than none). WORKER_DISABLED_JOBS: job names, comma-separated,
+# for jobs this installation runs otherwise or not at all.
+QMS_WORKER_INTERVAL_SECONDS = int(os.environ.get("WORKER_INTERVAL_SECONDS", "30"))
+QMS_WORKER_GRACE_HOURS = float(os.environ.get("WORKER_GRACE_HOURS", "12"))
+QMS_WORKER_DISABLED_JOBS = env_list("WORKER_DISABLED_JOBS")
+# The nightly backup job runs only where BACKUP_DIR is set explicitly (QMS_BACKUP_DIR's default,
+# var/backups, is for manual runs: an archive on the data's own disk protects against little).
+QMS_WORKER_BACKUP = bool(os.environ.get("BACKUP_DIR", "").strip())

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from wagtail.models import APIToken
 
 from kpi.callqa import services
@@ -62,8 +63,10 @@ def test_one_evaluation(client, centre, kinds):
     assert body["agent"] == {"code": "A001", "name": centre.users.a1.get_full_name(), "team": "Takım A"}
     assert body["call"]["call_id"] == kinds.a1_submitted.call.call_id
     assert body["calibration"] is False and body["month"] == "2026-10"
+    # the deadline counts from the submission's local (Istanbul) day, not its UTC day
+    kinds.a1_submitted.refresh_from_db()
     assert body["response_deadline"] == (
-        dt.date.fromisoformat(body["submitted_at"][:10]) + dt.timedelta(days=7)).isoformat()
+        timezone.localdate(kinds.a1_submitted.submitted_at) + dt.timedelta(days=7)).isoformat()
     assert len(body["scores"]) == 5 and {s["criterion"] for s in body["scores"]} >= {"Nezaket ve empati"}
     assert all(s["original_value"] is None and s["original_na"] is None for s in body["scores"])
     assert [s["title"] for s in body["sections"]] == ["Açılış", "Çözüm"]
