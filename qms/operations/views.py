@@ -37,6 +37,12 @@ def may_manage(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(MANAGE_PERMISSION))
 
 
+def hold_label(hold) -> str:
+    """'Call records #12' for a message: the record type's label, not its key."""
+    record_type = RECORD_TYPES.get(hold.record_type)
+    return f"{record_type.label if record_type else hold.record_type} #{hold.object_id}"
+
+
 class HoldForm(forms.Form):
     record_type = forms.ChoiceField(label=gettext_lazy("Record type"))
     object_id = forms.CharField(label=gettext_lazy("Record id"), max_length=64,
@@ -118,7 +124,7 @@ class HoldPlaceView(RetentionView):
         except ValueError as refusal:
             form.add_error(None, str(refusal))
             return self.render(form, status=400)
-        messages.success(request, _("Legal hold placed on %(record)s.") % {"record": hold})
+        messages.success(request, _("Legal hold placed on %(record)s.") % {"record": hold_label(hold)})
         return HttpResponseRedirect(reverse("operations:retention") + "#holds")
 
 
@@ -137,7 +143,7 @@ class HoldReleaseView(RetentionPage):
 
     def post(self, request, *args, **kwargs):
         hold_release(hold=self.hold, user=request.user)
-        messages.success(request, _("Legal hold on %(record)s released.") % {"record": self.hold})
+        messages.success(request, _("Legal hold on %(record)s released.") % {"record": hold_label(self.hold)})
         return HttpResponseRedirect(reverse("operations:retention") + "#holds")
 
 
