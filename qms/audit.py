@@ -17,6 +17,7 @@ TRANSITION = "qms.transition"
 IMPORT = "qms.import"
 EXPORT = "qms.export"
 RETENTION = "qms.retention"  # a retention run (KVKK): counts per record type, never content
+DIRECTORY_ROLES = "qms.directory_roles"  # a directory sign-in changed a person's roles (mapped groups)
 
 
 def register_actions(actions) -> None:
@@ -48,6 +49,17 @@ def register_actions(actions) -> None:
             }
 
     actions.register_action(EXPORT, _("Export"), _("Exported"))
+
+    @actions.register_action(DIRECTORY_ROLES)
+    class DirectoryRolesFormatter(LogFormatter):
+        label = _("Roles from the directory")
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return _("Roles set from the directory: added %(added)s, removed %(removed)s") % {
+                "added": ", ".join(data.get("added") or []) or "-",
+                "removed": ", ".join(data.get("removed") or []) or "-",
+            }
 
     @actions.register_action(RETENTION)
     class RetentionFormatter(LogFormatter):

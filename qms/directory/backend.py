@@ -28,6 +28,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_auth_ldap.backend import LDAPBackend, ldap_error, populate_user
 
+from qms.audit import DIRECTORY_ROLES, record
 from qms.directory import normalise_dn
 from qms.models import StaffProfile, Unit
 from qms.roles import ROLES, Role
@@ -59,8 +60,12 @@ def sync_directory_roles(user, roles: set[Role]) -> None:
     if missing:  # the role table is applied after `migrate`; a missing group means it was not run
         logger.warning("Role groups %s do not exist; run manage.py migrate.", ", ".join(sorted(missing)))
     current = set(user.groups.filter(pk__in=[group.pk for group in role_groups]))
-    user.groups.remove(*(current - set(wanted)))
-    user.groups.add(*(set(wanted) - current))
+    removed, added = current - set(wanted), set(wanted) - current
+    user.groups.remove(*removed)
+    user.groups.add(*added)
+    if removed or added:  # who got which role, and from where, belongs in the audit trail
+        record(user, DIRECTORY_ROLES, added=sorted(group.name for group in added),
+               removed=sorted(group.name for group in removed))
 
 
 def unit_for(attributes: Mapping[str, list[str]] | None) -> Unit | None:

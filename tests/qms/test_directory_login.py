@@ -22,11 +22,12 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
+from wagtail.models import ModelLogEntry
 
 from qms.directory import directory_settings, with_directory_backend
 from qms.directory.checks import check_directory
 from qms.models import StaffProfile
-from qms.roles import Role, roles_of
+from qms.roles import ROLES, Role, roles_of
 from tests.conftest import PASSWORD
 from tests.qms import ldap_server
 from tests.qms.ldap_server import BIND_DN, BIND_PASSWORD, GROUPS, PEOPLE, USER_PASSWORDS, DirectoryServer, group_dn
@@ -162,6 +163,12 @@ def test_group_change_in_directory_changes_roles_at_next_sign_in(client, setting
     assert_signed_in(sign_in(client, "ayse", USER_PASSWORDS["ayse"]), client, "ayse")
 
     assert role_set(user) == {Role.AGENT}
+    # Each change is in the audit trail: who got which role from the directory.
+    entries = list(ModelLogEntry.objects.filter(action="qms.directory_roles", object_id=str(user.pk)).order_by("pk"))
+    assert len(entries) == 2
+    assert entries[-1].data["added"] == [ROLES[Role.AGENT].group_name]
+    assert set(entries[-1].data["removed"]) == {ROLES[Role.MANAGEMENT_REPRESENTATIVE].group_name,
+                                                 ROLES[Role.UNIT_MANAGER].group_name}
 
 
 def test_user_without_mapped_groups_gets_no_role_and_no_admin(client, directory, org):
