@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpi.callqa import rollups
-from kpi.callqa.models import Agent, CallImportRun, Direction, Line, Outcome, Queue
+from kpi.callqa.models import Agent, CallImportRun, CallRollupState, Direction, Line, Outcome, Queue
 from kpi.ingest import IngestResult, Refused, TableIngest, cell_text, choice, parse_datetime, utc_naive
 
 MAX_SECONDS = 24 * 3600
@@ -202,6 +202,9 @@ class CallIngest(TableIngest):
         self.lines = dict(Line.objects.values_list("name", "id"))
         self.queues = dict(Queue.objects.values_list("name", "id"))
         self.agents = dict(Agent.objects.values_list("code", "id"))
+        # KVKK retention deleted the calls offered before this day and froze their rollups
+        # (kpi.callqa.rollups.record_purge): importing one again would count it twice.
+        self.purged_before = CallRollupState.objects.order_by("pk").values_list("purged_before", flat=True).first()
 
     def _validate(self, cells: list, digest: int) -> tuple:
         direction = DIRECTION_VALUES.get(cells[4]) if cells[4].__class__ is str else None
@@ -217,6 +220,10 @@ class CallIngest(TableIngest):
         if len(queue_name) > 100:
             raise Refused("queue", _("A queue name is at most 100 characters."))
         local = parse_datetime(cells[5], "offered_at")
+        if self.purged_before is not None and local.date() < self.purged_before:
+            raise Refused("offered_at", _("Calls offered before %(day)s were deleted when their retention period ended "
+                                          "(KVKK); their figures are kept, so such a call is not imported again.")
+                          % {"day": self.purged_before.strftime("%d.%m.%Y")})
         wait = _seconds(cells[6], "wait_seconds")
         outcome = OUTCOME_VALUES.get(cells[7]) if cells[7].__class__ is str else None
         if outcome is None:

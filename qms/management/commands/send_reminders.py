@@ -87,7 +87,8 @@ class Command(BaseCommand):
     help = (
         "E-mail each active person with an address ONE digest of their due and overdue items\n"
         "(every rule registered in qms.reminders), at most once a day; safe to re-run.\n\n"
-        f"Run it daily from cron:\n  {CRON_LINE}"
+        "The background worker (manage.py run_worker) runs it every morning at 07:30; from cron instead:\n"
+        f"  {CRON_LINE}"
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
