@@ -15,8 +15,18 @@ PASSWORD = "Test.parola.2026"
 _counter = itertools.count(1)
 
 
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                      "live_server"}
+
+
+def _uses_database(item) -> bool:
+    """Whether a collected test touches the database (the rule pytest-django sets databases up by)."""
+    return (item.get_closest_marker("django_db") is not None
+            or bool(_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
 @pytest.fixture(scope="session", autouse=True)
-def post_migrate_snapshot(django_db_setup, django_db_blocker) -> dict[str, str]:
+def post_migrate_snapshot(request, django_db_blocker) -> dict[str, str]:
     """The test database's post-migration content (Wagtail's root page, document types, the
     approval workflow ...), serialized before any test runs.
 
@@ -26,6 +36,11 @@ def post_migrate_snapshot(django_db_setup, django_db_blocker) -> dict[str, str]:
     """
     from django.db import connections
 
+    # A run of only database-free tests (gunicorn.conf.py, log settings) gets no test database
+    # from pytest-django: there is nothing to serialize then.
+    if not any(_uses_database(item) for item in request.session.items):
+        return {}
+    request.getfixturevalue("django_db_setup")
     snapshot = {}
     with django_db_blocker.unblock():
         for alias in connections:

@@ -16,12 +16,6 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 CONFIG = BASE_DIR / "gunicorn.conf.py"
 
 
-@pytest.fixture(autouse=True)
-def post_migrate_snapshot():
-    """These tests use no database: conftest's session snapshot (which serializes the test
-    database) would fail when this module runs alone, as no test database is created then."""
-
-
 @pytest.fixture
 def gunicorn_env(monkeypatch):
     """No GUNICORN_* or metrics variable leaks in from the developer's shell."""
