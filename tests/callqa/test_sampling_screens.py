@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kpi.callqa import sampling
 from kpi.callqa.models import Evaluation, SamplingRun
@@ -54,7 +55,7 @@ def test_the_form_comes_filled_in(client, centre, who):
     response = client.get(URL)
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.initial["month"] == (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    assert form.initial["month"] == (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     assert 0 <= form.initial["seed"] < 10**9 and f'value="{form.initial["seed"]}"' in response.content.decode()
     assert form.initial["per_agent"] == 5 and form.initial["scorecard"] == centre.scorecard.pk
     assert set(form.initial["evaluators"]) == {centre.users.ev1.pk, centre.users.ev2.pk, centre.users.qa_lead.pk}

@@ -60,7 +60,7 @@ def test_each_cell_says_its_state_in_words_with_its_date(role_client, make_user,
     rows = {name: html[html.index(name):] for name in ("Burak Öztürk", "Zehra Önal")}
     assert "Süresi yakında doluyor" in rows["Burak Öztürk"][:1500]  # KVKK of 350 days ago expires within 30 days
     assert "Süresi doldu" in rows["Zehra Önal"][:1500]
-    assert days_ago(10).strftime("%d.%m.%Y") in rows["Burak Öztürk"][:1500]  # ALO: completed (its date)
+    assert timezone.localdate(days_ago(10)).strftime("%d.%m.%Y") in rows["Burak Öztürk"][:1500]  # ALO: its date
     # People: a compliant verdict, or the number of gaps.
     assert "Hayır: 1 eksik" in rows["Zehra Önal"][:2500]
 
