@@ -1,8 +1,9 @@
 """`manage.py send_unit_scorecards [--month YYYY-MM] [--as-of YYYY-MM-DD]`
 
 Mails each active unit that answers requests its scorecard for the month (default: the previous
-month) as a PDF, to each of its unit managers, in their language (kpi.notifications). Meant to run
-from cron on the first day of each month, after the night's import:
+month) as a PDF, to each of its unit managers, in their language (kpi.notifications). The background worker
+(`manage.py run_worker`, qms/operations/worker.py) runs it on the 1st at 07:00, after the night's
+import; from cron instead:
 
     0 7 1 * * cd /srv/qms && set -a && . /etc/qms/env && .venv/bin/python manage.py send_unit_scorecards
 """

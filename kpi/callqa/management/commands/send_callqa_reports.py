@@ -2,10 +2,9 @@
 
 Mails each team lead their team's call-QA figures for the month (default: the previous month) with
 a link to the team summary, and each agent with submitted evaluations a link to their monthly
-report, in their own language (kpi.callqa.report_mail). Meant to run from cron early in the month,
-after the evaluators' grace days (QMS_CALLQA_EVALUATION_GRACE_DAYS, default 5):
-
-    0 7 7 * * cd /srv/qms && set -a && . /etc/qms/env && .venv/bin/python manage.py send_callqa_reports
+report, in their own language (kpi.callqa.report_mail). The background worker (`manage.py
+run_worker`, qms/operations/worker.py) runs it on the 6th at 08:00, after the evaluators' grace
+days (QMS_CALLQA_EVALUATION_GRACE_DAYS, default 5); run it by hand for another month.
 """
 
 from __future__ import annotations
