@@ -16,6 +16,7 @@ import io
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -204,6 +205,13 @@ class UI:
     axe_log: dict
     csp_violations: list[str] = field(default_factory=list)
     js_errors: list[str] = field(default_factory=list)
+    closer: Callable[[], None] | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Close this UI's browser context (once; later calls do nothing)."""
+        closer, self.closer = self.closer, None
+        if closer is not None:
+            closer()
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -263,14 +271,15 @@ class UI:
         return path
 
 
-@pytest.fixture
-def ui(browser, seeded, axe_source, axe_log):
+def open_ui(browser, base_url: str, axe_source: str, axe_log: dict) -> UI:
+    """A new browser context (Turkish, Istanbul time, signed out) with one page on base_url;
+    `UI.close()` closes it."""
     context = browser.new_context(
         locale="tr-TR", timezone_id="Europe/Istanbul", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
-    state = UI(page=page, base_url=seeded.url, axe_source=axe_source, axe_log=axe_log)
+    state = UI(page=page, base_url=base_url, axe_source=axe_source, axe_log=axe_log)
 
     def on_console(message):
         if "Content Security Policy" in message.text:
@@ -281,15 +290,43 @@ def ui(browser, seeded, axe_source, axe_log):
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: state.js_errors.append(f"{page.url}: {error}"))
-    yield state
-    # Leaving an edit page makes Wagtail send a beacon that ends the editing session; Playwright
-    # does not see beacons, so wait on the server side (the session row is deleted) until the
-    # request is done, while this test's database still exists.
-    page.goto("about:blank")
-    from wagtail.admin.models import EditingSession
 
-    deadline = time.monotonic() + 3
-    while EditingSession.objects.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.05)  # the rest of that request (its response) after the delete
-    context.close()
+    def close() -> None:
+        # Leaving an edit page makes Wagtail send a beacon that ends the editing session; Playwright
+        # does not see beacons, so wait on the server side (the session row is deleted) until the
+        # request is done, while this test's database still exists.
+        page.goto("about:blank")
+        from wagtail.admin.models import EditingSession
+
+        deadline = time.monotonic() + 3
+        while EditingSession.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.05)  # the rest of that request (its response) after the delete
+        context.close()
+
+    state.closer = close
+    return state
+
+
+@pytest.fixture
+def ui(browser, seeded, axe_source, axe_log):
+    state = open_ui(browser, seeded.url, axe_source, axe_log)
+    yield state
+    state.close()
+
+
+@pytest.fixture
+def ui_factory(browser, seeded, axe_source, axe_log):
+    """ui_factory() -> a new UI (its own browser context, signed out) on the same seeded server.
+
+    For a test that walks several people through a database it only reads: one seed for all of
+    them. Every UI it opened is closed at the end of the test."""
+    opened = []
+
+    def factory() -> UI:
+        opened.append(open_ui(browser, seeded.url, axe_source, axe_log))
+        return opened[-1]
+
+    yield factory
+    for state in opened:
+        state.close()
