@@ -2,14 +2,15 @@
 drill into a fresh database (in another process, as an operator would run it) and the KVKK
 retention run over those years (dry run, then the real run, whose counts must be equal).
 
-Usage:  .venv/bin/python benchmarks/bench_operations.py [--calls 1000000] [--years 4]
+Usage:  .venv/bin/python benchmarks/bench_operations.py [--calls 1000000] [--years 4] [--requests 200000]
 Database: DATABASE_URL (default: a throw-away SQLite file in /tmp; for PostgreSQL `createdb` a fresh
 database and point DATABASE_URL at it: the restore goes into a second database the benchmark
 creates and drops). Not run by CI; the figures go to docs/performance.md.
 
 Stages:
-  0. `seed_demo` (every module, with its document files) and --calls calls spread over the last
-     --years years (kpi.callqa.demo_data, imported as one file; not timed);
+  0. `seed_demo` (every module, with its document files; --requests citizen requests over a year)
+     and --calls calls spread over the last --years years (kpi.callqa.demo_data, imported as one
+     file); not timed;
   a. `create_backup` (consistent dump + media + manifest of counts and approved-record checksums);
   b. `verify_archive` (every member's checksum, read to the end), as `restore` does first;
   c. `manage.py restore ARCHIVE` into an empty database and empty media folders, in a new process
@@ -150,7 +151,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--years", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=200_000)
     args = parser.parse_args()
+    settings.QMS_KPI_DEMO_REQUESTS = args.requests
     settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="bench-media-"))
     call_command("migrate", verbosity=0)
     print(f"{connection.vendor}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
@@ -158,7 +161,7 @@ def main() -> None:
     today = timezone.localdate()
     started = time.perf_counter()
     _fill(args.calls, args.years, today)
-    print(f"0. seed_demo and {Call.objects.count():,} calls over {args.years} years: "
+    print(f"0. seed_demo ({args.requests:,} requests) and {Call.objects.count():,} calls over {args.years} years: "
           f"{time.perf_counter() - started:.0f} s (not part of the figures)\n")
     folder = Path(tempfile.mkdtemp(prefix="bench-backups-"))
     print("| stage | s | CPU s | result | load |\n|---|---:|---:|---|---:|")
