@@ -1,3 +1,5 @@
+import copy
+
 from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,20 @@ def documents_menu():
         icon_name="doc-full",
         order=300,
     )
+
+
+# Wagtail's own documents (files linked from portal pages) are also "Documents" in Turkish
+# ("Dokümanlar"): two sidebar entries with one name. Wagtail's reads "Portal files" here.
+WAGTAIL_DOCUMENTS_LABEL = pgettext_lazy("wagtail documents menu", "Portal files")
+
+
+@hooks.register("construct_main_menu")
+def rename_wagtail_documents(request, menu_items):
+    for index, item in enumerate(menu_items):
+        if item.name == "documents":
+            renamed = copy.copy(item)  # the registered item is shared by every request: not changed
+            renamed.label = WAGTAIL_DOCUMENTS_LABEL
+            menu_items[index] = renamed
 
 
 class _PermissionMenuItem(MenuItem):

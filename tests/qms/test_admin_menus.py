@@ -100,3 +100,32 @@ def test_user_without_role_cannot_enter_the_admin(make_user, client):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def menu_labels(html: str) -> dict[str, str]:
+    """Sidebar item name -> the label the person reads."""
+    match = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S)
+    assert match, "sidebar props not found"
+    labels: dict[str, str] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("name"), str) and isinstance(node.get("label"), str):
+                labels[node["name"]] = node["label"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(match.group(1)))
+    return labels
+
+
+def test_controlled_documents_and_wagtails_files_have_different_names(role_client):
+    """Wagtail's own documents menu would also read "Dokümanlar" beside the controlled documents."""
+    html = role_client(Role.MANAGEMENT_REPRESENTATIVE).get("/admin/", HTTP_ACCEPT_LANGUAGE="tr").content.decode()
+    labels = menu_labels(html)
+    assert labels["controlled-documents"] == "Dokümanlar"
+    assert labels["documents"] == "Portal dosyaları"
+    assert list(labels.values()).count("Dokümanlar") == 1
